@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+
+def _load_reference_data(sender, using="default", **kwargs):
+    if sender.name != "marketplace" or using != "default":
+        return
+    from marketplace.reference import load_all
+
+    load_all()
+
+
+def _calendar_changed(sender, **kwargs):
+    from marketplace import workdays
+
+    workdays.invalidate()
+
+
+class MarketplaceConfig(AppConfig):
+    name = "marketplace"
+    verbose_name = "中介超市 · 基础"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from marketplace import permissions  # noqa: F401  (registers kernel rules)
+        from marketplace.models import CalendarYear, Holiday
+
+        post_migrate.connect(_load_reference_data, dispatch_uid="marketplace.reference")
+        for model in (Holiday, CalendarYear):
+            post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model.__name__}")
+            post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model.__name__}")

@@ -1,0 +1,15 @@
+from marketplace import permissions
+
+
+def marketplace(request):
+    user = getattr(request, "user", None)
+    orgs = permissions.organisations(user) if user is not None else []
+    unread = 0
+    if user is not None and user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
+    return {
+        "site_name": "中介超市",
+        "user_organisations": orgs,
+        "is_operator": permissions.is_operator(user) if user is not None else False,
+        "unread_notifications": unread,
+    }

@@ -1,0 +1,22 @@
+from .accounts import Invitation, Membership, Organisation, User
+from .audit import AuditEntry, AuditHead
+from .calendar import CalendarYear, Holiday
+from .notifications import Notification
+from .policy import PolicyVersion
+from .reference import Department, Region, ServiceType
+
+__all__ = [
+    "AuditEntry",
+    "AuditHead",
+    "CalendarYear",
+    "Department",
+    "Holiday",
+    "Invitation",
+    "Membership",
+    "Notification",
+    "Organisation",
+    "PolicyVersion",
+    "Region",
+    "ServiceType",
+    "User",
+]

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from marketplace import views
+from marketplace.api import _exists as module_exists
+from marketplace.api import api
+
+urlpatterns = [
+    path("admin/login/", views.admin_login_redirect),
+    path("django-admin/login/", views.admin_login_redirect),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<str:role>/<int:org_id>/", views.dashboard_role, name="dashboard_role"),
+    path("org/<int:org_id>/invite/", views.invite_member, name="invite_member"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("notifications/", views.notifications, name="notifications"),
+]
+
+# Each app owns its URLs under its own prefix; an app without urls.py yet is simply absent.
+for prefix, module in [("agencies/", "agencies.urls"), ("projects/", "projects.urls"),
+                       ("credit/", "ratings.urls"), ("search/", "marketplace.search.urls"),
+                       ("", "cms.urls")]:
+    if module_exists(module):
+        urlpatterns.append(path(prefix, include(module)))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [
+    path("", include(wagtail_urls)),
+]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "projects"
+    verbose_name = "项目与选取"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from importlib.util import find_spec
+
+        if find_spec("projects.permissions"):
+            import projects.permissions  # noqa: F401

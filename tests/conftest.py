@@ -1,0 +1,75 @@
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from marketplace.models import Organisation
+from tests.factories import OrganisationFactory, UserFactory, member_of
+
+
+def pytest_collection_modifyitems(config, items):
+    is_pg = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    browser = shutil.which("chromium") or os.environ.get("CHROMIUM_PATH")
+    skip_browser = pytest.mark.skip(reason="no Chromium installed (apt-get install chromium)")
+    for item in items:
+        if "postgres" in item.keywords and not is_pg:
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords and not browser:
+            item.add_marker(skip_browser)
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def anon_client(client):
+    return client
+
+
+@pytest.fixture
+def owner_org(db):
+    return OrganisationFactory(kind=Organisation.Kind.OWNER, name="平湖市住房和城乡建设局")
+
+
+@pytest.fixture
+def other_owner_org(db):
+    return OrganisationFactory(kind=Organisation.Kind.OWNER, name="嘉善县交通运输局")
+
+
+@pytest.fixture
+def regulator_org(db):
+    return OrganisationFactory(kind=Organisation.Kind.REGULATOR, name="平湖市行政审批局")
+
+
+@pytest.fixture
+def operator_org(db):
+    return OrganisationFactory(kind=Organisation.Kind.OPERATOR, name="平湖市公共资源交易中心")
+
+
+@pytest.fixture
+def owner_user(owner_org):
+    return member_of(owner_org)
+
+
+@pytest.fixture
+def other_owner_user(other_owner_org):
+    return member_of(other_owner_org)
+
+
+@pytest.fixture
+def regulator_user(regulator_org):
+    return member_of(regulator_org)
+
+
+@pytest.fixture
+def operator_user(operator_org):
+    return member_of(operator_org)
+
+
+@pytest.fixture
+def plain_user(db):
+    return UserFactory()

@@ -1,0 +1,123 @@
+"""Shared factories for the kernel: users, organisations, memberships."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from marketplace.models import Membership, Organisation, Region, ServiceType, User
+
+PASSWORD = "Demo-pass-2026"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.cn")
+    name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        obj.save()
+        if create and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.OWNER
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    region = factory.LazyFunction(lambda: Region.objects.get(code="330482"))
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.ADMIN
+
+
+def member_of(organisation, role=Membership.Role.ADMIN, **user_kwargs):
+    """A verified user who is a member of `organisation` with `role`."""
+    user = UserFactory(**user_kwargs)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+def service_type(code="ZR01"):
+    return ServiceType.objects.get(code=code)
+
+
+# ---- domain factories shared by every app's tests (apps add their own in tests/<app>/) ----------
+
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def make_uscc(serial: int, region: str = "330482", prefix: str = "91") -> str:
+    """A valid GB 32100 code: prefix + region + 9-char organisation code built from `serial` + check."""
+    body = prefix + region + f"MA{serial:07d}"[:9]
+    total = sum(USCC_CHARSET.index(ch) * w for ch, w in zip(body, USCC_WEIGHTS, strict=True))
+    c = 31 - total % 31
+    return body + USCC_CHARSET[0 if c == 31 else c]
+
+
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def make_resident_id(serial: int, region: str = "330482", birth: str = "19800101") -> str:
+    body = region + birth + f"{serial % 1000:03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+
+
+class AgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = "agencies.Agency"
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.AGENCY,
+                                      name=factory.SelfAttribute("..name"))
+    name = factory.Sequence(lambda n: f"嘉兴测绘服务有限公司{n}")
+    uscc = factory.Sequence(lambda n: make_uscc(n + 1))
+    entity_type = "企业"
+    region = factory.LazyFunction(lambda: Region.objects.get(code="330482"))
+    legal_rep_name = factory.Sequence(lambda n: f"法人{n}")
+    legal_rep_id = factory.Sequence(lambda n: make_resident_id(n + 1))
+    status = "admitted"
+
+    @factory.post_generation
+    def fix_org(obj, create, extracted, **kwargs):
+        if create and obj.organisation.uscc != obj.uscc:
+            obj.organisation.uscc = obj.uscc
+            obj.organisation.save(update_fields=["uscc"])
+
+
+class AgencyServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = "agencies.AgencyService"
+
+    agency = factory.SubFactory(AgencyFactory)
+    service_type = factory.LazyFunction(lambda: ServiceType.objects.get(code="ZR01"))
+    price_min = 10000
+    price_max = 100000
+    time_limit_wd = 10
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = "projects.Project"
+
+    code = factory.Sequence(lambda n: f"PH-2026-{n + 1:04d}")
+    owner = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.OWNER)
+    title = factory.Sequence(lambda n: f"平湖市某道路工程地形测绘{n}")
+    service_type = factory.LazyFunction(lambda: ServiceType.objects.get(code="ZR01"))
+    region = factory.LazyFunction(lambda: Region.objects.get(code="330482"))
+    ceiling = 100000
+    funding = "fiscal"
+    method = "draw"
