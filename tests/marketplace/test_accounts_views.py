@@ -164,3 +164,13 @@ def test_home_page_serves(client):
 
 def test_organisation_kinds_are_the_four_roles():
     assert set(Organisation.Kind.values) == {"agency", "owner", "regulator", "operator"}
+
+
+def test_operator_member_gets_wagtail_admin(client, operator_org):
+    from marketplace.accounts.services import add_member
+
+    user = UserFactory()
+    add_member(by=None, organisation=operator_org, user=user, role="staff", check=False)
+    client.force_login(user)
+    resp = client.get("/admin/")
+    assert resp.status_code == 200, (resp.status_code, resp.get("Location"))
