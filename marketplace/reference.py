@@ -12,6 +12,7 @@ from functools import lru_cache
 from django.conf import settings
 from pathlib import Path
 
+OPERATORS_GROUP = "Operators"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -124,9 +125,20 @@ def ensure_wagtail_basics() -> None:
     admin_ct, _ = ContentType.objects.get_or_create(app_label="wagtailadmin", model="admin")
     access, _ = Permission.objects.get_or_create(content_type=admin_ct, codename="access_admin",
                                                  defaults={"name": "Can access Wagtail admin"})
-    for name in ("Editors", "Moderators"):
+    for name in ("Editors", "Moderators", OPERATORS_GROUP):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(access)
+    # Operators edit the reference data through the Wagtail admin's model viewsets. Our post_migrate
+    # handler can run before auth's, so make sure this app's permissions exist first.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    create_permissions(apps.get_app_config("marketplace"), verbosity=0)
+    reference = Permission.objects.filter(
+        content_type__app_label="marketplace",
+        content_type__model__in=["holiday", "calendaryear", "servicetype", "region"],
+    )
+    Group.objects.get(name=OPERATORS_GROUP).permissions.add(*reference)
 
 
 def load_all() -> None:

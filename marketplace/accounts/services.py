@@ -90,6 +90,6 @@ def _grant_cms_access(user) -> None:
     migrations with admin access and page permissions)."""
     from django.contrib.auth.models import Group
 
-    group = Group.objects.filter(name="Editors").first()
-    if group is not None:
-        user.groups.add(group)
+    from marketplace.reference import OPERATORS_GROUP
+
+    user.groups.add(*Group.objects.filter(name__in=["Editors", OPERATORS_GROUP]))
