@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
-from pathlib import Path
 
 OPERATORS_GROUP = "Operators"
 DATA_DIR = Path(__file__).resolve().parent / "data"
