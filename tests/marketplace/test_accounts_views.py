@@ -174,3 +174,12 @@ def test_operator_member_gets_wagtail_admin(client, operator_org):
     client.force_login(user)
     resp = client.get("/admin/")
     assert resp.status_code == 200, (resp.status_code, resp.get("Location"))
+
+
+def test_interface_is_chinese_by_default_and_english_switchable(client, owner_user, owner_org):
+    client.force_login(owner_user)
+    url = reverse("dashboard_role", args=["owner", owner_org.pk])
+    assert "项目业主工作台" in client.get(url).content.decode()
+    resp = client.post(reverse("set_language"), {"language": "en", "next": url}, follow=True)
+    body = resp.content.decode()
+    assert "Owner dashboard" in body and "Log out" in body
