@@ -441,6 +441,9 @@ def _close_locked(project: Project, now: dt.datetime, by=None) -> None:
         raise ValidationError("报名尚未截止 / registration is still open")
     fields = advance(project, "close", now)
     project.closed_at = project.registration_deadline
+    if project.method == M.COMPOSITE:
+        # The evaluation panel scores next; nothing is selected until every score is in.
+        fields = advance(project, "await_evaluation", now)
     project.save(update_fields=[*fields, "closed_at"])
     audit.record(action="projects.registration_closed", by=by, obj=project, organisation=project.owner_id,
                  now=now, data={"closed_at": draw_rules.format_closed_at(project.closed_at),
@@ -619,9 +622,6 @@ def _select_lowest(project, eligible, excluded, now, policy, by) -> Project:
 def _select_composite(project, eligible, excluded, now, policy, by) -> Project:
     missing = [r.agency.uscc for r in eligible if r.technical_score is None]
     if missing:
-        if project.status != S.SELECTING:
-            fields = advance(project, "await_evaluation", now)
-            project.save(update_fields=fields)
         raise ValidationError(f"评审小组尚未给出全部技术分（{len(missing)} 家）/ technical scores missing")
     entries = [(q, r.technical_score, r.agency.credit_score) for q, r in zip(_quotes(eligible), eligible, strict=True)]
     lines = rules.composite(entries, price_weight=project.price_weight, technical_weight=project.technical_weight,

@@ -9,20 +9,9 @@ from pathlib import Path
 import pytest
 
 from projects import draw
+from tests.projects.verifier import verify_draw
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_verifier():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("verify_draw", ROOT / "tools" / "verify_draw.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-verify_draw = _load_verifier()
 ELIGIBLE = ["91330482MA2B00001G", "91330400MA28000010", "91330482MA2C000013", "91330481MA2D000017",
             "91330482MA2E000018"]
 SECRET = "7f3a9c2e5b1d4086a2c4e6f8091b3d5f"
