@@ -20,6 +20,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits, page caches and calendar caches must not leak from one test into another."""
+    from django.core.cache import cache
+
+    from marketplace import workdays
+
+    cache.clear()
+    workdays.invalidate()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
