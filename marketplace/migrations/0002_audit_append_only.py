@@ -18,7 +18,7 @@ DROP FUNCTION IF EXISTS marketplace_audit_append_only();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)  # the RAISE format has a literal %
 
 
 def backwards(apps, schema_editor):
