@@ -248,3 +248,47 @@ def test_dashboards_show_whose_turn_and_offers(client, owner_user, owner_org, ag
     login(client, selected.user)
     body = client.get(reverse("dashboard_role", args=["agency", selected.organisation_id])).content.decode()
     assert "待确认的中选" in body and project.code in body
+
+
+def test_detail_renders_in_every_stage_for_every_role(client, owner_user, owner_org, agencies, regulator_user):
+    """Walk one project through every stage and render its page for each role at each step."""
+    project = make_draft(owner_user, owner_org)
+    selected_user = None
+
+    def render_all():
+        users = [owner_user, None, regulator_user, *[a.user for a in agencies]]
+        if project.status == "draft":
+            users = [owner_user]
+        for user in users:
+            client.logout()
+            login(client, user)
+            resp = client.get(reverse("projects:detail", args=[project.code]))
+            assert resp.status_code == 200, (project.status, user)
+        client.logout()
+        login(client, owner_user)
+        assert client.get(reverse("dashboard_role", args=["owner", owner_org.pk])).status_code == 200
+
+    render_all()
+    project = services.publish(by=owner_user, project=project, now=PUBLISH_AT)
+    render_all()
+    register_all(project, agencies)
+    project = services.close_registration(project=project, now=AFTER)
+    render_all()
+    project = services.select_provider(by=owner_user, project=project, now=AFTER)
+    render_all()
+    selected_user = next(a.user for a in agencies if a.pk == project.selected.agency_id)
+    project = services.confirm_selection(by=selected_user, registration=project.selected, now=AFTER)
+    loser = next(r for r in project.registrations.all() if r.pk != project.selected_id)
+    loser_user = next(a.user for a in agencies if a.pk == loser.agency_id)
+    services.file_objection(by=loser_user, project=project, registration=loser, text="资质存疑，请监管部门核查。",
+                            now=AFTER)
+    render_all()
+    objection = project.objections.get()
+    services.answer_objection(by=regulator_user, objection=objection, upheld=False, answer="资质有效。", now=AFTER)
+    project = services.end_publicity(project=project, now=dt.datetime(2026, 3, 19, 9, 0, tzinfo=PUBLISH_AT.tzinfo))
+    render_all()
+    project = services.upload_contract(by=owner_user, project=project, upload=SimpleUploadedFile("c.pdf", PDF),
+                                       signed_on=dt.date(2026, 3, 20),
+                                       now=dt.datetime(2026, 3, 20, 10, 0, tzinfo=PUBLISH_AT.tzinfo))
+    render_all()
+    assert project.status == "in_service"
