@@ -534,14 +534,24 @@ def _lock_for_selection(project: Project, now: dt.datetime, by) -> Project:
     return project
 
 
-@transaction.atomic
 def select_provider(*, by, project: Project, now: dt.datetime | None = None, beacon: str | None = None) -> Project:
     """Run the project's selection method once the window has closed (draw, lowest price, composite).
 
-    Locks the project: two concurrent clicks produce exactly one selection.
+    Closing the window commits on its own first, so a composite project whose scores are still missing
+    stays closed (awaiting the panel) when the selection itself is refused. Both steps lock the
+    project row: two concurrent clicks produce exactly one close and one selection.
     """
     _require(by, "projects.edit", project)
     now = _now(now)
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.status == S.PUBLISHED and locked.method != M.DIRECT:
+            _close_locked(locked, now, by)
+    return _select_locked(by=by, project=project, now=now, beacon=beacon)
+
+
+@transaction.atomic
+def _select_locked(*, by, project: Project, now: dt.datetime, beacon: str | None) -> Project:
     policy = current_policy()
     project = _lock_for_selection(project, now, by)
     today = _local_date(now)

@@ -107,3 +107,14 @@ def test_confirmation_racing_the_deadline_sweep(owner, repeat):
         assert selected.offer == Registration.Offer.EXPIRED
         assert project.selected_id != selected.pk
         assert CreditEvent.objects.filter(code="abandon", agency=selected.agency).count() == 1
+
+
+def test_concurrent_drafts_get_distinct_sequential_codes(owner):
+    from tests.projects.factories import draft_fields
+
+    org, user = owner
+    fields = draft_fields()
+    results = run_threads([lambda: services.create_draft(by=user, owner=org, fields=fields) for _ in range(10)])
+    assert all(r[0] == "ok" for r in results), results
+    codes = sorted(Project.objects.values_list("code", flat=True))
+    assert codes == [f"PH-{dt.date.today().year}-{n:04d}" for n in range(1, 11)]

@@ -159,18 +159,43 @@ def test_registration_window_and_single_quote(owner_user, owner_org, agencies):
 
 
 def test_registration_refused_with_reasons(owner_user, owner_org):
-    project = make_published(owner_user, owner_org, avoided=[("", "", "")])
+    from agencies.models import Blacklist
+    from tests.factories import make_resident_id
+
+    project = make_published(owner_user, owner_org)
     graded_c = eligible_agency(credit_grade="C")
     with pytest.raises(ValidationError) as exc:
         services.register(by=graded_c.user, project=project, agency=graded_c, now=PUBLISH_AT)
-    assert "信用等级为C" in str(exc.value)
-    twin = eligible_agency()
-    first = eligible_agency(legal_rep_id=twin.legal_rep_id.replace(twin.legal_rep_id, "33048219800101123X"))
+    assert "信用等级为C" in str(exc.value) and "grade C" in str(exc.value)
+    suspended = eligible_agency(suspended_until=dt.date(2026, 6, 1))
+    with pytest.raises(ValidationError, match="暂停参与至 2026-06-01"):
+        services.register(by=suspended.user, project=project, agency=suspended, now=PUBLISH_AT)
+    listed = eligible_agency()
+    Blacklist.objects.create(uscc=listed.uscc, reason="清退", starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2028, 1, 1))
+    with pytest.raises(ValidationError, match="黑名单"):
+        services.register(by=listed.user, project=project, agency=listed, now=PUBLISH_AT)
+    shared_rep = make_resident_id(777)
+    first = eligible_agency(legal_rep_id=shared_rep)
+    twin = eligible_agency(legal_rep_id=shared_rep)
     services.register(by=first.user, project=project, agency=first, now=PUBLISH_AT)
-    twin.legal_rep_id = first.legal_rep_id
-    twin.save()
     with pytest.raises(ValidationError, match="法定代表人相同"):
         services.register(by=twin.user, project=project, agency=twin, now=PUBLISH_AT)
+    assert project.registrations.count() == 1
+
+
+def test_lacking_qualification_refused_and_any_of(owner_user, owner_org):
+    from agencies.models import Qualification
+
+    project = make_published(owner_user, owner_org, qualifications=[("测绘资质", 2), ("工程勘察", 1)])
+    agency = eligible_agency()
+    Qualification.objects.create(agency=agency, qualification_type="测绘资质", level=1, number="X1",
+                                 valid_to=dt.date(2027, 1, 1))
+    with pytest.raises(ValidationError, match="工程勘察"):
+        services.register(by=agency.user, project=project, agency=agency, now=PUBLISH_AT)
+    any_of = make_published(owner_user, owner_org, qualifications=[("测绘资质", 2), ("工程勘察", 1)])
+    any_of.qual_mode = "any"
+    any_of.save()
+    services.register(by=agency.user, project=any_of, agency=agency, now=PUBLISH_AT)
 
 
 def test_avoided_agency_refused(owner_user, owner_org, agencies):
@@ -426,7 +451,6 @@ def test_composite_example_through_services(owner_user, owner_org):
     agencies = [eligible_agency(credit_score=s) for s in (95, 100, 86)]
     project = make_published(owner_user, owner_org, method="composite", ceiling=Decimal("150000"))
     register_all(project, agencies, quotes=["80000", "100000", "120000"])
-    services.close_registration(project=project, now=AFTER)
     with pytest.raises(ValidationError, match="技术分"):
         services.select_provider(by=owner_user, project=project, now=AFTER)
     project.refresh_from_db()
@@ -460,3 +484,17 @@ def test_every_transition_is_audited(owner_user, owner_org, agencies):
     for action in ["projects.published", "projects.registered", "projects.registration_closed",
                    "projects.provider_selected", "projects.selection_confirmed", "projects.result_published"]:
         assert action in seen
+
+
+def test_sweep_command_is_idempotent(owner_user, owner_org, agencies):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    project = make_published(owner_user, owner_org)
+    register_all(project, agencies)
+    assert services.close_due(AFTER) == [project.code]
+    assert services.close_due(AFTER) == []
+    out = StringIO()
+    call_command("project_sweeps", stdout=out)
+    assert "closed=0" in out.getvalue()
