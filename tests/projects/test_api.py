@@ -63,3 +63,38 @@ def test_draw_endpoint_publishes_a_verifiable_record(client, owner_user, owner_o
     assert verify_draw.check(record) is None
     assert record["closed_at"] == "2026-03-13T17:00:00+08:00"
     assert record["commitment"] == detail["commitment"]
+
+
+@pytest.mark.parametrize("n_agencies", [4, 5, 7])
+def test_every_published_record_verifies_with_the_script(client, owner_user, owner_org, tmp_path, n_agencies):
+    """Records the app publishes (initial draw, with exclusions, after each fallback) pass the standalone script."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.projects.factories import eligible_agency
+    from tests.projects.verifier import ROOT
+
+    agencies = [eligible_agency() for _ in range(n_agencies)]
+    project = make_published(owner_user, owner_org)
+    register_all(project, agencies)
+    agencies[-1].credit_grade = "C"  # excluded at selection (grade C is barred from draws)
+    agencies[-1].save()
+    services.select_provider(by=owner_user, project=project, now=AFTER)
+    records = []
+    for _ in range(n_agencies - 1):
+        records.append(client.get(f"/api/projects/{project.code}/draw").json())
+        project.refresh_from_db()
+        if project.status != "confirming":
+            break
+        user = next(a.user for a in agencies if a.pk == project.selected.agency_id)
+        services.refuse_selection(by=user, registration=project.selected, reason="人员冲突", now=AFTER)
+    assert records[0]["excluded"][0]["uscc"] == agencies[-1].uscc
+    for i, record in enumerate(records):
+        path = tmp_path / f"r{i}.json"
+        path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-I", str(ROOT / "tools" / "verify_draw.py"), str(path)],
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout
+        assert proc.stdout.strip() == f"VALID {record['selected']}"
+        assert record["abandoned"] == record["order"][:i]

@@ -292,3 +292,33 @@ def test_detail_renders_in_every_stage_for_every_role(client, owner_user, owner_
                                        now=dt.datetime(2026, 3, 20, 10, 0, tzinfo=PUBLISH_AT.tzinfo))
     render_all()
     assert project.status == "in_service"
+
+
+@pytest.mark.parametrize("who", ["anon", "agency", "regulator"])
+def test_create_refused_for_non_owners(client, agencies, regulator_user, who):
+    user = {"anon": None, "agency": agencies[0].user, "regulator": regulator_user}[who]
+    login(client, user)
+    resp = client.post(reverse("projects:create"), {"title": "x"})
+    assert resp.status_code == (302 if who == "anon" else 403)
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["anon", "other_owner", "low_agency", "regulator"])
+def test_decide_justification_refused(client, owner_user, owner_org, other_owner_user, regulator_user, who):
+    agencies = [eligible_agency() for _ in range(4)]
+    project = make_published(owner_user, owner_org, method="lowest")
+    register_all(project, agencies, quotes=["100000", "95000", "90000", "60000"])
+    project = services.select_provider(by=owner_user, project=project, now=AFTER)
+    low = project.registrations.get(agency=agencies[3])
+    services.submit_justification(by=agencies[3].user, registration=low, text="已有现成控制网数据，成本较低。", now=AFTER)
+    user = {"anon": None, "other_owner": other_owner_user, "low_agency": agencies[3].user,
+            "regulator": regulator_user}[who]
+    login(client, user)
+    resp = client.post(reverse("projects:decide_justification", args=[project.code, low.pk]), {"accept": "1"})
+    assert resp.status_code in (302, 403, 404)
+    if who == "anon":
+        assert "/accounts/login" in resp["Location"]
+    else:
+        assert resp.status_code in (403, 404)
+    low.refresh_from_db()
+    assert low.justification == "submitted"
