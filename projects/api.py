@@ -53,7 +53,7 @@ def _out(p, registrations: int) -> dict:
         "requested_limit_wd": p.requested_limit_wd, "published_at": p.published_at,
         "registration_deadline": p.registration_deadline, "commitment": p.draw_commitment,
         "registrations": registrations,
-        "selected": p.selected.agency.uscc if p.selected_id and p.status not in ("confirming",) else None,
+        "selected": p.selected.agency.uscc if p.selected_id else None,
         "awarded_price": p.awarded_price if open_ else None,
     }
 
@@ -80,6 +80,13 @@ def _public(code: str):
     return project
 
 
+def _turn(project) -> dict:
+    turn = selectors.whose_turn(project)
+    return {"party": turn.party, "label": turn.label,
+            "since": turn.since.isoformat() if turn.since else None,
+            "due": turn.due.isoformat() if turn.due else None}
+
+
 @router.get("/{code}")
 def project_detail(request, code: str):
     project = _public(code)
@@ -96,6 +103,7 @@ def project_detail(request, code: str):
         "beacon_source": project.beacon_source,
         "cancel_reason": project.cancel_reason, "failed_reason": project.failed_reason,
         "publicity_ends_on": project.publicity_ends_on,
+        "whose_turn": _turn(project),
     })
     if quotes_visible(project) and project.status not in ("closed", "selecting"):
         data["quotes"] = [{"uscc": r.agency.uscc, "quote": r.quote, "at": r.quote_submitted_at}

@@ -568,6 +568,8 @@ def _select_locked(*, by, project: Project, now: dt.datetime, beacon: str | None
     project.policy_version = policy.version
     by_uscc = {r.agency.uscc: r for r in eligible}
     if method == M.DRAW:
+        if beacon and not project.beacon_source:
+            raise ValidationError("本项目未事先公布信标来源，不能使用信标 / no beacon was named in advance")
         if beacon is not None:
             project.beacon = beacon
             project.save(update_fields=["beacon"])

@@ -498,3 +498,15 @@ def test_sweep_command_is_idempotent(owner_user, owner_org, agencies):
     out = StringIO()
     call_command("project_sweeps", stdout=out)
     assert "closed=0" in out.getvalue()
+
+
+def test_beacon_only_when_named_in_advance(owner_user, owner_org, agencies):
+    project = make_published(owner_user, owner_org)
+    register_all(project, agencies)
+    with pytest.raises(ValidationError, match="信标"):
+        services.select_provider(by=owner_user, project=project, now=AFTER, beacon="12345")
+    named = make_published(owner_user, owner_org, beacon_source="上证指数 2026-03-13 收盘价")
+    register_all(named, agencies)
+    named = services.select_provider(by=owner_user, project=named, now=AFTER, beacon="4012.35")
+    assert named.draw_record["beacon"] == "4012.35"
+    assert verify_draw.check(named.draw_record) is None
