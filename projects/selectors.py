@@ -38,7 +38,7 @@ def project_detail(code: str) -> Project:
 
 def owner_projects(owner) -> QuerySet:
     return (Project.objects.filter(owner=owner).select_related("service_type", "selected__agency")
-            .order_by("-created_at"))
+            .prefetch_related("objections", "registrations").order_by("-created_at"))
 
 
 def agency_registrations(agency) -> QuerySet:
@@ -83,7 +83,9 @@ def whose_turn(project: Project, today: dt.date | None = None) -> Turn:
     if st == S.CLOSED:
         return Turn("owner", "业主组织选取 / owner to run the selection", project.closed_at)
     if st == S.SELECTING:
-        pending = project.registrations.filter(justification=Registration.Justification.REQUIRED).first()
+        # Iterating .all() uses a prefetch when the caller made one (dashboards), one query otherwise.
+        pending = next((r for r in project.registrations.all()
+                        if r.justification == Registration.Justification.REQUIRED), None)
         if pending:
             return Turn("agency", "机构提交低价书面说明 / agency to justify its low quote", project.status_since,
                         pending.justification_due)
@@ -93,7 +95,8 @@ def whose_turn(project: Project, today: dt.date | None = None) -> Turn:
         return Turn("agency", "中选机构确认 / selected agency to confirm", sel.offered_at if sel else None,
                     sel.confirm_by if sel else None)
     if st == S.PUBLICITY:
-        open_obj = project.objections.filter(outcome="").order_by("answer_due_on").first()
+        open_obj = min((o for o in project.objections.all() if not o.outcome), key=lambda o: o.answer_due_on,
+                       default=None)
         if open_obj:
             return Turn("regulator", "监管部门答复质疑 / regulator to answer an objection", open_obj.filed_at,
                         open_obj.answer_due_on)

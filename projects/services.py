@@ -833,6 +833,9 @@ def _abandon_locked(project: Project, registration: Registration, now: dt.dateti
                          now=now, data={"method": project.method, "agency": nxt.agency_id, "uscc": nxt.agency.uscc,
                                         "fallback": project.offer_index, "draw_record": project.draw_record})
             return
+        if project.draw_record and project.draw_record.get("selected") == order[project.offer_index]:
+            # Keep the published record's `selected` in step with whom the job is actually offered.
+            project.draw_record = draw_rules.with_abandoned(project.draw_record, order[project.offer_index])
         project.offer_index += 1
     project.selected = None
     project.save(update_fields=["selected", "offer_index", "draw_record"])

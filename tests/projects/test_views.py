@@ -322,3 +322,25 @@ def test_decide_justification_refused(client, owner_user, owner_org, other_owner
         assert resp.status_code in (403, 404)
     low.refresh_from_db()
     assert low.justification == "submitted"
+
+
+def test_owner_dashboard_query_count_is_fixed(client, owner_user, owner_org, agencies, django_assert_max_num_queries):
+    def build(n):
+        for _ in range(n):
+            project = make_published(owner_user, owner_org)
+            register_all(project, agencies)
+            project = services.select_provider(by=owner_user, project=project, now=AFTER)
+            user = next(a.user for a in agencies if a.pk == project.selected.agency_id)
+            services.confirm_selection(by=user, registration=project.selected, now=AFTER)
+
+    login(client, owner_user)
+    url = reverse("dashboard_role", args=["owner", owner_org.pk])
+    build(2)
+    client.get(url)
+    with django_assert_max_num_queries(20) as ctx:
+        client.get(url)
+    first = len(ctx.captured_queries)
+    build(6)
+    with django_assert_max_num_queries(first):
+        body = client.get(url).content.decode()
+    assert body.count("中选公示") >= 8
