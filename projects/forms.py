@@ -69,6 +69,15 @@ class ProjectForm(forms.ModelForm):
             raise ValidationError(f"未找到机构 / unknown agencies: {', '.join(sorted(missing))}")
         return found
 
+    def clean(self):
+        data = super().clean()
+        ceiling, floor = data.get("ceiling"), data.get("floor")
+        if ceiling is not None and ceiling <= 0:
+            self.add_error("ceiling", "最高限价必须大于零 / the ceiling must be positive")
+        if ceiling is not None and floor is not None and floor > ceiling:
+            self.add_error("floor", "最低限价不能高于最高限价 / the floor cannot exceed the ceiling")
+        return data
+
     @classmethod
     def initial_lists(cls, project: Project) -> dict:
         return {
