@@ -136,6 +136,12 @@ def composite(entries: list[tuple[Quote, Decimal, int]], *, price_weight: int, t
 
 
 def round_fails(eligible_count: int, policy: Policy) -> bool:
+    """流标 below `draw_min_candidates` eligible registrants.
+
+    Decision: rules §5 state the minimum for random draws; we apply the same minimum to every
+    competitive method (lowest price, composite, invitation), since a price competition among fewer
+    than three is no competition. Direct selection has no round and never fails this way.
+    """
     return eligible_count < policy.draw_min_candidates
 
 
