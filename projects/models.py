@@ -84,3 +84,4 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} · {self.agency}"
+from projects.delivery.models import *  # noqa: E402,F401,F403

@@ -1,0 +1,102 @@
+"""Reads for delivery: jobs with everything their clocks need, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from marketplace.permissions import regulator_covers
+from marketplace.policy import Policy
+from marketplace.workdays import Calendar
+from projects.clock import ClockStatus
+
+from .models import Deliverable, ServiceJob
+from .status import OwnerWait, job_clock, owner_waits
+
+
+def jobs_with_history(qs: QuerySet | None = None) -> QuerySet:
+    """Jobs with project, owner, agency, region, department, pauses, extensions and deliverables (+files)."""
+    qs = ServiceJob.objects.all() if qs is None else qs
+    return qs.select_related(
+        "project__owner", "project__region", "project__service_type__department", "agency__organisation",
+    ).prefetch_related(
+        "pauses", "extensions",
+        Prefetch("deliverables", queryset=Deliverable.objects.prefetch_related("files")),
+    )
+
+
+def open_jobs() -> QuerySet:
+    """Jobs someone still has to act on: active ones and accepted ones the owner has not rated."""
+    return ServiceJob.objects.filter(Q(status__in=ServiceJob.ACTIVE) | Q(status=ServiceJob.Status.ACCEPTED,
+                                                                        rated_on__isnull=True))
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: ServiceJob
+    clock: ClockStatus | None
+    waits: list[OwnerWait]
+
+    @property
+    def state(self) -> str:
+        if self.job.status == ServiceJob.Status.ACCEPTED:
+            return "done"
+        return self.clock.state if self.clock else "waiting"
+
+    @property
+    def owner_overdue(self) -> list[OwnerWait]:
+        return [w for w in self.waits if w.overdue]
+
+    @property
+    def due(self) -> dt.date | None:
+        return self.clock.deadline if self.clock else None
+
+
+def rows(jobs, *, today: dt.date, calendar: Calendar, policy: Policy) -> list[JobRow]:
+    out = []
+    for job in jobs:
+        clock = job_clock(job, today=today, calendar=calendar, policy=policy)
+        out.append(JobRow(job, clock, owner_waits(job, today=today, calendar=calendar, policy=policy)))
+    return out
+
+
+def agency_rows(agency_org, **kw) -> list[JobRow]:
+    qs = jobs_with_history(ServiceJob.objects.filter(agency__organisation=agency_org, status__in=ServiceJob.ACTIVE))
+    return sorted(rows(qs, **kw), key=lambda r: (r.due or dt.date.max, r.job.pk))
+
+
+def owner_rows(owner_org, **kw) -> list[JobRow]:
+    qs = jobs_with_history(open_jobs().filter(project__owner=owner_org))
+    return [r for r in rows(qs, **kw) if r.waits]
+
+
+def regulator_rows(regulator_org, **kw) -> list[JobRow]:
+    """In-scope open jobs whose clock is yellow/red or where the owner is late (regulator_org None = all)."""
+    out = []
+    for r in rows(jobs_with_history(open_jobs()), **kw):
+        p = r.job.project
+        if regulator_org is not None and not regulator_covers(
+                regulator_org, region_code=p.region_id, department_id=p.service_type.department_id):
+            continue
+        if r.state in ("yellow", "red") or r.owner_overdue:
+            out.append(r)
+    return out
+
+
+def by_region_and_department(items: list[JobRow]) -> list[dict]:
+    groups: dict[tuple, list[JobRow]] = defaultdict(list)
+    for r in items:
+        p = r.job.project
+        groups[(p.region.name, p.service_type.department.name)].append(r)
+    out = []
+    for (region, department), members in sorted(groups.items()):
+        out.append({
+            "region": region, "department": department,
+            "red": [r for r in members if r.state == "red"],
+            "yellow": [r for r in members if r.state == "yellow"],
+            "owner": [r for r in members if r.owner_overdue],
+        })
+    return out
