@@ -38,6 +38,7 @@ def job_detail(request, pk: int):
         "limit": effective_limit(job), "pauses": job.pauses.all(), "extensions": job.extensions.all(),
         "deliverables": job.deliverables.all(), "credit_events": credit,
         "history": audit.history(job),
+        "completion_label": CreditEvent.Code(job.completion_event).label if job.completion_event else "",
         "is_agency": can(request.user, "projects.job_agency", job),
         "is_owner": can(request.user, "projects.job_owner", job),
         "S": ServiceJob.Status,
