@@ -62,7 +62,7 @@ def _require(by, action: str, job: ServiceJob, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _job_url(job: ServiceJob) -> str:
+def job_url(job: ServiceJob) -> str:
     try:
         return reverse("delivery:job", args=[job.pk])
     except Exception:  # URLs not mounted (e.g. a management shell without the delivery URLs)
@@ -123,7 +123,7 @@ def start_service(*, project, agency, contract_signed_on: dt.date, limit_wd: int
                  "policy_version": policy.version})
     notify(key=f"job:{job.pk}:started", recipients=_agency_org(job), kind="service_started",
            title=f"服务开始：{project.code} {project.title}",
-           body=f"服务时限 {limit_wd} 个工作日。", url=_job_url(job))
+           body=f"服务时限 {limit_wd} 个工作日。", url=job_url(job))
     return job
 
 
@@ -144,7 +144,7 @@ def record_materials_complete(*, job: ServiceJob, on: dt.date, by, now: dt.datet
            data={"materials_complete_on": on, "started_on": job.started_on})
     notify(key=f"job:{job.pk}:materials_complete", recipients=[_agency_org(job), _owner_org(job)], kind="resume",
            title=f"资料齐全，开始计时：{job.project.code}", body=f"起算日 {job.started_on:%Y-%m-%d}。",
-           url=_job_url(job))
+           url=job_url(job))
     return job
 
 
@@ -168,7 +168,7 @@ def request_pause(*, job: ServiceJob, request: str, by, now: dt.datetime | None 
     _audit("projects.clock_paused", job=job, by=by, now=now, reason=text,
            data={"pause": pause.pk, "first_day": on})
     notify(key=f"pause:{pause.pk}:requested", recipients=_owner_org(job), kind="pause",
-           title=f"服务机构申请补正资料：{job.project.code}", body=text, url=_job_url(job))
+           title=f"服务机构申请补正资料：{job.project.code}", body=text, url=job_url(job))
     return pause
 
 
@@ -194,7 +194,7 @@ def supply_materials(*, job: ServiceJob, by, note: str = "", now: dt.datetime | 
     _audit("projects.clock_resumed", job=job, by=by, now=now, reason=pause.supply_note,
            data={"pause": pause.pk, "first_day": pause.first_day, "last_day": on})
     notify(key=f"pause:{pause.pk}:supplied", recipients=_agency_org(job), kind="resume",
-           title=f"业主已提供补正资料，恢复计时：{job.project.code}", body=pause.supply_note, url=_job_url(job))
+           title=f"业主已提供补正资料，恢复计时：{job.project.code}", body=pause.supply_note, url=job_url(job))
     return pause
 
 
@@ -221,7 +221,7 @@ def request_extension(*, job: ServiceJob, requested_wd: int, reason: str, by,
     _audit("projects.extension_requested", job=job, by=by, now=now, reason=reason,
            data={"extension": ext.pk, "requested_wd": requested_wd})
     notify(key=f"extension:{ext.pk}:requested", recipients=_owner_org(job), kind="extension",
-           title=f"服务机构申请延期 {requested_wd} 个工作日：{job.project.code}", body=reason, url=_job_url(job))
+           title=f"服务机构申请延期 {requested_wd} 个工作日：{job.project.code}", body=reason, url=job_url(job))
     return ext
 
 
@@ -254,7 +254,7 @@ def decide_extension(*, extension: Extension, grant: bool, by, granted_wd: int |
                  "granted_wd": ext.granted_wd})
     verdict = f"同意延长 {ext.granted_wd} 个工作日" if grant else "不同意延期"
     notify(key=f"extension:{ext.pk}:decided", recipients=_agency_org(job), kind="extension",
-           title=f"延期申请结果：{verdict}（{job.project.code}）", body=reason, url=_job_url(job))
+           title=f"延期申请结果：{verdict}（{job.project.code}）", body=reason, url=job_url(job))
     return ext
 
 
@@ -286,7 +286,7 @@ def submit_deliverable(*, job: ServiceJob, files, note: str = "", by, now: dt.da
            data={"deliverable": deliverable.pk, "files": [m["sha256"] for m in checked],
                  "submitted_on": deliverable.submitted_on})
     notify(key=f"deliverable:{deliverable.pk}:submitted", recipients=_owner_org(job), kind="deliverable_submitted",
-           title=f"服务成果待验收：{job.project.code}", body=deliverable.note, url=_job_url(job))
+           title=f"服务成果待验收：{job.project.code}", body=deliverable.note, url=job_url(job))
     return deliverable
 
 
@@ -316,7 +316,7 @@ def return_deliverable(*, deliverable: Deliverable, reason: str, by, now: dt.dat
     _audit("projects.deliverable_returned", job=job, by=by, now=now, reason=reason,
            data={"deliverable": row.pk, "returned_on": row.decided_on})
     notify(key=f"deliverable:{row.pk}:returned", recipients=_agency_org(job), kind="deliverable_returned",
-           title=f"服务成果被退回修改：{job.project.code}", body=reason, url=_job_url(job))
+           title=f"服务成果被退回修改：{job.project.code}", body=reason, url=job_url(job))
     return row
 
 
@@ -357,11 +357,11 @@ def accept_deliverable(*, deliverable: Deliverable, by, now: dt.datetime | None 
                  "calendar_confirmed": clock.confirmed, "policy_version": policy.version})
     late = f"超时 {clock.overdue} 个工作日" if clock.overdue else "按期完成"
     notify(key=f"deliverable:{row.pk}:accepted", recipients=_agency_org(job), kind="deliverable_accepted",
-           title=f"服务成果已验收（{late}）：{project.code}", url=_job_url(job))
+           title=f"服务成果已验收（{late}）：{project.code}", url=job_url(job))
     due = calendar.add_working_days(job.accepted_on, policy.rating_deadline_wd)
     notify(key=f"job:{job.pk}:rating_due", recipients=_owner_org(job), kind="rating_due",
            title=f"请评价服务：{project.code}",
-           body=f"请在 {due:%Y-%m-%d} 前完成评价 / please rate by {due:%Y-%m-%d}", url=_job_url(job))
+           body=f"请在 {due:%Y-%m-%d} 前完成评价 / please rate by {due:%Y-%m-%d}", url=job_url(job))
     return job
 
 

@@ -14,7 +14,7 @@ from marketplace.workdays import get_calendar
 
 from . import selectors
 from .models import ServiceJob
-from .services import _job_url
+from .services import job_url
 from .status import WAIT_LABELS
 
 
@@ -26,7 +26,7 @@ def sweep_service_jobs(*, today: dt.date) -> int:
                               policy=policy):
         job, clock = row.job, row.clock
         project = job.project
-        url = _job_url(job)
+        url = job_url(job)
         recipients = [job.agency.organisation, project.owner]
         if clock and job.status in ServiceJob.CLOCK_RUNNING and clock.state != "green":
             if clock.state == "red":

@@ -2,7 +2,7 @@
 
 from marketplace import audit
 
-from . import dashboards, permissions, sweep  # noqa: F401  (registration on import)
+from . import admin, dashboards, permissions, sweep  # noqa: F401  (registration on import)
 
 
 def _rating_recorded(entry) -> None:

@@ -247,3 +247,13 @@ def test_materials_complete_through_the_page(client, project, agency, users):
     post(client, users["owner"], reverse("delivery:materials_complete", args=[job.pk]), {"on": "2025-09-30"})
     job.refresh_from_db()
     assert (job.status, job.started_on) == ("running", D(2025, 9, 30))
+
+
+def test_admin_lists_jobs_read_only(client, job, db):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert client.get("/django-admin/projects/servicejob/").status_code == 200
+    page = client.get(f"/django-admin/projects/servicejob/{job.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
