@@ -7,7 +7,6 @@ from collections import Counter
 from django.utils.translation import gettext as _
 
 from marketplace.dashboards import panel
-from marketplace.policy import current_policy
 from marketplace.workdays import get_calendar, today
 
 from . import selectors
@@ -15,7 +14,7 @@ from .status import WAIT_LABELS
 
 
 def _kw():
-    return {"today": today(), "calendar": get_calendar(), "policy": current_policy()}
+    return {"today": today(), "calendar": get_calendar()}
 
 
 @panel("agency")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from marketplace.models import PolicyVersion
 from marketplace.permissions import regulator_covers
-from marketplace.policy import Policy
+from marketplace.policy import Policy, current_policy
 from marketplace.workdays import Calendar
 from projects.clock import ClockStatus
 
@@ -55,11 +56,34 @@ class JobRow:
         return self.clock.deadline if self.clock else None
 
 
-def rows(jobs, *, today: dt.date, calendar: Calendar, policy: Policy) -> list[JobRow]:
+def job_policy(job: ServiceJob) -> Policy:
+    """The policy a job runs under: the version in force when it started.
+
+    Why not the current one: thresholds and limits are terms of a running service; an operator's
+    change applies to services started after it, so a clock never turns red retroactively.
+    """
+    return policies_for([job]).get(job.policy_version) or current_policy()
+
+
+def policies_for(jobs) -> dict[int, Policy]:
+    """The policy versions the jobs started under, in one query."""
+    versions = {job.policy_version for job in jobs}
+    if not versions:
+        return {}
+    return {row.version: Policy(version=row.version, values=row.data, name=row.name)
+            for row in PolicyVersion.objects.filter(version__in=versions)}
+
+
+def rows(jobs, *, today: dt.date, calendar: Calendar, policy: Policy | None = None) -> list[JobRow]:
+    """Clock and owner waits per job; each job under its own policy version (`policy` when that is missing)."""
+    jobs = list(jobs)
+    policies = policies_for(jobs)
+    fallback = policy or current_policy()
     out = []
     for job in jobs:
-        clock = job_clock(job, today=today, calendar=calendar, policy=policy)
-        out.append(JobRow(job, clock, owner_waits(job, today=today, calendar=calendar, policy=policy)))
+        pol = policies.get(job.policy_version, fallback)
+        clock = job_clock(job, today=today, calendar=calendar, policy=pol)
+        out.append(JobRow(job, clock, owner_waits(job, today=today, calendar=calendar, policy=pol)))
     return out
 
 

@@ -19,6 +19,7 @@ from projects.clock import completion_event
 
 from .files import MAX_FILES, check_upload
 from .models import ClockPause, Deliverable, DeliverableFile, Extension, ServiceJob
+from .selectors import job_policy
 from .status import job_clock
 
 S = ServiceJob.Status
@@ -330,7 +331,7 @@ def accept_deliverable(*, deliverable: Deliverable, by, now: dt.datetime | None 
     new_status = _transition(job, "accept_deliverable")
     row = _pending(job, deliverable)
     now = _now(now)
-    policy = policy or current_policy()
+    policy = policy or job_policy(job)
     calendar = calendar or get_calendar()
     row.decision, row.decided_by, row.decided_at = Deliverable.Decision.ACCEPTED, by, now
     row.decided_on = max(_local_day(now), row.submitted_on)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from marketplace.notify import notify, sweeper
-from marketplace.policy import current_policy
 from marketplace.workdays import get_calendar
 
 from . import selectors
@@ -20,10 +19,9 @@ from .status import WAIT_LABELS
 
 @sweeper
 def sweep_service_jobs(*, today: dt.date) -> int:
-    calendar, policy = get_calendar(), current_policy()
+    calendar = get_calendar()
     created = 0
-    for row in selectors.rows(selectors.jobs_with_history(selectors.open_jobs()), today=today, calendar=calendar,
-                              policy=policy):
+    for row in selectors.rows(selectors.jobs_with_history(selectors.open_jobs()), today=today, calendar=calendar):
         job, clock = row.job, row.clock
         project = job.project
         url = job_url(job)

@@ -12,12 +12,11 @@ from django.views.decorators.http import require_POST
 from agencies.models import CreditEvent
 from marketplace import audit
 from marketplace.permissions import can, require
-from marketplace.policy import current_policy
 from marketplace.workdays import get_calendar, today
 
 from . import services
 from .models import DeliverableFile, Extension, ServiceJob
-from .selectors import jobs_with_history
+from .selectors import job_policy, jobs_with_history
 from .status import WAIT_LABELS, effective_limit, job_clock, owner_waits
 
 
@@ -30,7 +29,7 @@ def _job(request, pk: int) -> ServiceJob:
 @login_required
 def job_detail(request, pk: int):
     job = _job(request, pk)
-    kw = {"today": today(), "calendar": get_calendar(), "policy": current_policy()}
+    kw = {"today": today(), "calendar": get_calendar(), "policy": job_policy(job)}
     waits = [(w, WAIT_LABELS[w.kind]) for w in owner_waits(job, **kw)]
     credit = CreditEvent.objects.filter(cause_type=audit.object_ref(job)[0], cause_id=str(job.pk))
     return render(request, "delivery/job_detail.html", {

@@ -313,3 +313,24 @@ def test_audit_chain_intact_after_a_full_job(job, agency_user, owner_user):
     services.accept_deliverable(deliverable=d, by=owner_user, now=at(D(2025, 10, 27)))
     assert audit.verify_chain() is None
     assert AuditEntry.objects.filter(action="agencies.credit_event_recorded").count() == 1
+
+
+def test_a_job_keeps_the_policy_it_started_under(job, project, agency, agency_user, owner_user, operator_user):
+    from marketplace.policy import adopt_policy
+    from projects.delivery.selectors import jobs_with_history, rows
+    from tests.factories import ProjectFactory
+
+    old_version = job.policy_version
+    adopt_policy(by=operator_user, data={"clock_yellow_ratio": "0.5", "overdue_minor_max_wd": 0},
+                 note="试行更严格的预警 / stricter warnings")
+    newer = start(ProjectFactory(owner=project.owner), agency, owner_user)
+    assert newer.policy_version == old_version + 1
+    by_id = {r.job.pk: r for r in rows(jobs_with_history(), today=D(2025, 10, 10), calendar=get_calendar())}
+    assert by_id[job.pk].clock.state == "green"  # 5 of 10 under 0.8
+    assert by_id[newer.pk].clock.state == "yellow"  # 5 of 10 under 0.5
+    # Completion under the job's own policy: 1 day late is minor for the old job, major for the new one.
+    for j, expected in ((job, "overdue_minor"), (newer, "overdue_major")):
+        d = services.submit_deliverable(job=j, files=[pdf()], by=agency_user, now=at(D(2025, 10, 17)))
+        services.accept_deliverable(deliverable=d, by=owner_user, now=at(D(2025, 10, 20)))
+        j.refresh_from_db()
+        assert j.completion_event == expected
