@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from marketplace.models import PolicyVersion
+from marketplace.models import PolicyVersion, Region
 from marketplace.permissions import regulator_covers
 from marketplace.policy import Policy, current_policy
 from marketplace.workdays import Calendar
@@ -97,11 +97,36 @@ def owner_rows(owner_org, **kw) -> list[JobRow]:
     return [r for r in rows(qs, **kw) if r.waits]
 
 
+def in_scope(qs: QuerySet, regulator_org) -> QuerySet:
+    """Narrow jobs in SQL to a regulator's regions (with descendants) and departments; empty axis = all."""
+    if regulator_org is None:
+        return qs
+    departments = set(regulator_org.scope_departments.values_list("id", flat=True))
+    if departments:
+        qs = qs.filter(project__service_type__department_id__in=departments)
+    regions = set(regulator_org.scope_regions.values_list("code", flat=True))
+    if regions:
+        parents = dict(Region.objects.values_list("code", "parent_id"))
+
+        def covered(code):
+            seen = set()
+            while code and code not in seen:
+                if code in regions:
+                    return True
+                seen.add(code)
+                code = parents.get(code)
+            return False
+
+        qs = qs.filter(project__region_id__in=[code for code in parents if covered(code)])
+    return qs
+
+
 def regulator_rows(regulator_org, **kw) -> list[JobRow]:
     """In-scope open jobs whose clock is yellow/red or where the owner is late (regulator_org None = all)."""
     out = []
-    for r in rows(jobs_with_history(open_jobs()), **kw):
+    for r in rows(jobs_with_history(in_scope(open_jobs(), regulator_org)), **kw):
         p = r.job.project
+        # The kernel's rule stays the authority; the SQL filter above only keeps the list short.
         if regulator_org is not None and not regulator_covers(
                 regulator_org, region_code=p.region_id, department_id=p.service_type.department_id):
             continue

@@ -107,3 +107,24 @@ def test_regulator_panel_is_scoped_and_includes_owner_delays(client, world, regu
     html, _ = page(client, out_of_scope_regulator_user, "regulator",
                    out_of_scope_regulator_user.memberships.get().organisation_id)
     assert f'data-job="{red.pk}"' not in html and f'data-job="{sitting.pk}"' not in html
+
+
+@pytest.mark.parametrize(("regions", "departments", "sees"), [
+    ([], [], True), (["330000"], [], True), (["330400"], ["自然资源"], True), (["330482"], [], True),
+    (["330481"], [], False), ([], ["生态环境"], False), (["330400"], ["生态环境"], False),
+])
+def test_regulator_scope_in_sql_matches_the_kernel_rule(world, regions, departments, sees):
+    from marketplace.models import Department, Organisation, Region
+    from marketplace.permissions import regulator_covers
+    from projects.delivery.models import ServiceJob
+    from projects.delivery.selectors import in_scope
+    from tests.factories import OrganisationFactory
+
+    owner_org, owner_user, agency, _ = world
+    job = make_job(owner_org, agency, owner_user, days_ago=60)
+    org = OrganisationFactory(kind=Organisation.Kind.REGULATOR)
+    org.scope_regions.set(Region.objects.filter(code__in=regions))
+    org.scope_departments.set(Department.objects.filter(name__in=departments))
+    assert in_scope(ServiceJob.objects.all(), org).filter(pk=job.pk).exists() is sees
+    assert regulator_covers(org, region_code=job.project.region_id,
+                            department_id=job.project.service_type.department_id) is sees
