@@ -79,6 +79,11 @@ def test_pause_supply_late_delivery_accept(live_server, owner_org, owner_user, t
             expect(agency_page.locator('[data-status="delivered"]')).to_be_visible()
             expect(agency_page.locator("text=成果报告.pdf")).to_be_visible()
 
+            # The owner's dashboard says what waits on them, since when.
+            owner_page.goto(f"{live_server.url}/dashboard/owner/{owner_org.pk}/")
+            expect(owner_page.locator(f'[data-job="{job.pk}"][data-wait="decision"]')).to_be_visible()
+            owner_page.screenshot(path=str(ARTIFACTS / "delivery-owner-dashboard.png"), full_page=True)
+
             # The owner accepts; the overdue event is recorded and shown.
             owner_page.goto(url)
             owner_page.click("button:has-text('验收通过')")
