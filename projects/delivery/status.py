@@ -77,6 +77,7 @@ def owner_waits(job: ServiceJob, *, today: dt.date, calendar: Calendar, policy: 
         return clock_status(start=since, limit=limit, pauses=(), today=today, calendar=calendar, policy=policy)
 
     waits = []
+    # The first materials are due like a 补正 supply, counted from the contract day.
     if job.status == ServiceJob.Status.WAITING_MATERIALS:
         waits.append(OwnerWait("materials", job.contract_signed_on,
                                clock(job.contract_signed_on, policy.materials_supply_wd)))

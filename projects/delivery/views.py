@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.models import CreditEvent
@@ -41,6 +42,7 @@ def job_detail(request, pk: int):
         "is_agency": can(request.user, "projects.job_agency", job),
         "is_owner": can(request.user, "projects.job_owner", job),
         "S": ServiceJob.Status,
+        "clock_running": job.status in ServiceJob.CLOCK_RUNNING,
     })
 
 
@@ -77,7 +79,7 @@ def materials_complete(request, pk: int):
             raise ValidationError("日期格式应为 YYYY-MM-DD / the date must be YYYY-MM-DD")
         services.record_materials_complete(job=job, on=on, by=request.user)
 
-    return _act(request, pk, run, "已确认资料齐全，开始计时 / materials complete, the clock runs")
+    return _act(request, pk, run, _("已确认资料齐全，开始计时 / materials complete, the clock runs"))
 
 
 @login_required
@@ -85,7 +87,7 @@ def materials_complete(request, pk: int):
 def pause(request, pk: int):
     return _act(request, pk, lambda job: services.request_pause(job=job, request=request.POST.get("request", ""),
                                                                 by=request.user),
-                "已提交补正申请，计时暂停 / clock paused, the owner has been asked")
+                _("已提交补正申请，计时暂停 / clock paused, the owner has been asked"))
 
 
 @login_required
@@ -93,7 +95,7 @@ def pause(request, pk: int):
 def supply(request, pk: int):
     return _act(request, pk, lambda job: services.supply_materials(job=job, note=request.POST.get("note", ""),
                                                                    by=request.user),
-                "已提供补正资料，恢复计时 / materials supplied, the clock runs again")
+                _("已提供补正资料，恢复计时 / materials supplied, the clock runs again"))
 
 
 @login_required
@@ -101,7 +103,7 @@ def supply(request, pk: int):
 def extension_request(request, pk: int):
     return _act(request, pk, lambda job: services.request_extension(
         job=job, requested_wd=_int(request.POST.get("requested_wd")), reason=request.POST.get("reason", ""),
-        by=request.user), "已提交延期申请 / extension requested")
+        by=request.user), _("已提交延期申请 / extension requested"))
 
 
 @login_required
@@ -114,7 +116,7 @@ def extension_decide(request, pk: int, ext_id: int):
         services.decide_extension(extension=ext, grant=grant, granted_wd=_int(granted) if granted else None,
                                   reason=request.POST.get("reason", ""), by=request.user)
 
-    return _act(request, pk, run, "已决定延期申请 / extension decided")
+    return _act(request, pk, run, _("已决定延期申请 / extension decided"))
 
 
 @login_required
@@ -122,7 +124,7 @@ def extension_decide(request, pk: int, ext_id: int):
 def deliver(request, pk: int):
     return _act(request, pk, lambda job: services.submit_deliverable(
         job=job, files=request.FILES.getlist("files"), note=request.POST.get("note", ""), by=request.user),
-        "成果已提交 / deliverable submitted")
+        _("成果已提交 / deliverable submitted"))
 
 
 @login_required
@@ -132,7 +134,7 @@ def accept(request, pk: int, deliverable_id: int):
         d = get_object_or_404(job.deliverables.all(), pk=deliverable_id)
         services.accept_deliverable(deliverable=d, by=request.user)
 
-    return _act(request, pk, run, "成果已验收 / deliverable accepted")
+    return _act(request, pk, run, _("成果已验收 / deliverable accepted"))
 
 
 @login_required
@@ -142,7 +144,7 @@ def return_(request, pk: int, deliverable_id: int):
         d = get_object_or_404(job.deliverables.all(), pk=deliverable_id)
         services.return_deliverable(deliverable=d, reason=request.POST.get("reason", ""), by=request.user)
 
-    return _act(request, pk, run, "成果已退回修改 / deliverable returned")
+    return _act(request, pk, run, _("成果已退回修改 / deliverable returned"))
 
 
 @login_required

@@ -257,3 +257,16 @@ def test_admin_lists_jobs_read_only(client, job, db):
     assert client.get("/django-admin/projects/servicejob/").status_code == 200
     page = client.get(f"/django-admin/projects/servicejob/{job.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+
+
+def test_a_clock_running_into_an_unloaded_year_is_marked_unconfirmed(client, project, agency, users):
+    from marketplace.workdays import get_calendar, today
+
+    services.start_service(project=project, agency=agency, contract_signed_on=today(), materials_complete_on=today(),
+                           limit_wd=250, by=users["owner"])
+    job = ServiceJob.objects.get(project=project)
+    confirmed_through = max(get_calendar().years)
+    html = get(client, users["agency"], reverse("delivery:job", args=[job.pk])).content.decode()
+    # 250 working days from today reach a year the holiday table does not hold yet.
+    assert confirmed_through < today().year + 1
+    assert "未确认" in html
