@@ -89,7 +89,8 @@ def owner_waits(job: ServiceJob, *, today: dt.date, calendar: Calendar, policy: 
             waits.append(OwnerWait("decision", d.submitted_on, clock(d.submitted_on, policy.deliverable_decision_wd),
                                    d.pk))
     for e in job.extensions.all():
-        if e.decision == Extension.Decision.PENDING:
+        # Once the work is accepted an undecided extension is moot: nothing waits on it.
+        if e.decision == Extension.Decision.PENDING and job.status != ServiceJob.Status.ACCEPTED:
             # No policy limit for deciding an extension: shown as waiting, never as overdue.
             waits.append(OwnerWait("extension", timezone.localtime(e.requested_at).date(), None, e.pk))
     if job.status == ServiceJob.Status.ACCEPTED and job.rated_on is None and job.accepted_on:

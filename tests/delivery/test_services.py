@@ -334,3 +334,18 @@ def test_a_job_keeps_the_policy_it_started_under(job, project, agency, agency_us
         services.accept_deliverable(deliverable=d, by=owner_user, now=at(D(2025, 10, 20)))
         j.refresh_from_db()
         assert j.completion_event == expected
+
+
+def test_pending_extension_is_an_owner_wait_until_acceptance(job, agency_user, owner_user):
+    services.request_extension(job=job, requested_wd=3, reason="需补测两处控制点", by=agency_user,
+                               now=at(D(2025, 10, 14)))
+    d = services.submit_deliverable(job=job, files=[pdf()], by=agency_user, now=at(D(2025, 10, 15)))
+    job = ServiceJob.objects.get(pk=job.pk)
+    kinds = [w.kind for w in owner_waits(job, today=D(2025, 10, 16), calendar=get_calendar(), policy=current_policy())]
+    assert sorted(kinds) == ["decision", "extension"]
+    services.accept_deliverable(deliverable=d, by=owner_user, now=at(D(2025, 10, 16)))
+    job = ServiceJob.objects.get(pk=job.pk)
+    kinds = [w.kind for w in owner_waits(job, today=D(2025, 10, 17), calendar=get_calendar(), policy=current_policy())]
+    assert kinds == ["rating"]
+    with pytest.raises(ValidationError):
+        services.decide_extension(extension=job.extensions.get(), grant=True, by=owner_user)
