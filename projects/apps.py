@@ -12,3 +12,4 @@ class ProjectsConfig(AppConfig):
         if find_spec("projects.permissions"):
             import projects.permissions  # noqa: F401
         import projects.dashboards  # noqa: F401
+        import projects.delivery.wiring  # noqa: F401  (delivery: rules, panels, sweep, subscribers)

@@ -296,3 +296,6 @@ class Objection(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.outcome
+
+
+from projects.delivery.models import *  # noqa: E402,F401,F403
