@@ -1033,6 +1033,11 @@ def upload_contract(*, by, project: Project, upload, signed_on: dt.date | None =
     project.save(update_fields=[*fields, "contract_file", "contract_uploaded_at"])
     audit.record(action="projects.contract_uploaded", by=by, obj=project, organisation=project.owner_id, now=now,
                  data={"agency": project.selected.agency_id, "signed_on": project.contract_signed_on})
+    # The service clock opens with the uploaded contract (it starts once the materials are complete).
+    from projects.delivery.services import start_service
+
+    start_service(project=project, agency=project.selected.agency, contract_signed_on=project.contract_signed_on,
+                  limit_wd=project.requested_limit_wd, by=by, now=now)
     return project
 
 
