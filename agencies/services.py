@@ -272,7 +272,7 @@ def _notify_applicant(agency: Agency, kind: str, title: str, body: str = "") -> 
     key = f"{kind}:{agency.pk}:{agency.reviewed_at.isoformat() if agency.reviewed_at else ''}"
     Notification.objects.get_or_create(key=key, recipient_id=agency.applicant_id,
                                        defaults={"kind": kind, "title": f"{agency.name}：{title}", "body": body,
-                                                 "url": f"/agencies/apply/{agency.pk}/"})
+                                                 "url": f"/agencies/apply/{agency.pk}/submit/"})
 
 
 @transaction.atomic
