@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -223,13 +224,15 @@ class CleanRow:
     qualification: dict | None
 
 
+_DATE_RE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
+
+
 def _parse_date(text: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text[:10], fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+    """YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or YYYY年MM月DD日."""
+    match = _DATE_RE.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    return dt.date(*(int(g) for g in match.groups()))
 
 
 def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, errors: list) -> CleanRow | None:
