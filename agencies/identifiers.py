@@ -63,10 +63,10 @@ def validate_uscc(value) -> str:
     region = code[2:8]
     if not region.isdigit() or region[:2] not in PROVINCE_PREFIXES:
         raise _fail("region")
-    try:
-        stdnum_uscc.validate(code)
-    except StdnumError:
-        raise _fail("check") from None
+    # stdnum's validate() insists the first 8 characters are digits, but registration-authority codes
+    # A, N and Y exist; so only its check-character computation is used.
+    if stdnum_uscc.calc_check_digit(code[:17]) != code[17]:
+        raise _fail("check")
     return code
 
 
@@ -91,10 +91,10 @@ def validate_resident_id(value) -> str:
         stdnum_ric.get_birth_date(code)
     except StdnumError:
         raise _fail("id_birthdate", "birthdate") from None
-    try:
-        stdnum_ric.validate(code)
-    except StdnumError:
-        raise _fail("id_check", "check") from None
+    # Only the check digit comes from stdnum: its validate() also looks the birthplace up in a
+    # bundled table that lacks many current county codes (e.g. 330482), so it would refuse real IDs.
+    if stdnum_ric.calc_check_digit(code) != code[-1]:
+        raise _fail("id_check", "check")
     return code
 
 
