@@ -64,6 +64,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     seconds: float = 0.0
+    created_usccs: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -384,7 +385,8 @@ def import_agencies(source, *, filename: str | None = None, by=None, dry_run: bo
             now = timezone.now()
             _record_many([{"action": "agencies.imported", "by": by, "data": {
                 "file": Path(filename or "").name, "total": report.total, "created": report.created,
-                "updated": report.updated, "admitted": report.admitted, "skipped": report.skipped}}], now)
+                "updated": report.updated, "admitted": report.admitted, "skipped": report.skipped,
+                "created_usccs": report.created_usccs}}], now)
     report.errors.sort(key=lambda e: (e.row, e.column))
     return report
 
@@ -395,11 +397,11 @@ def _write(rows: list[CleanRow], *, report: ImportReport, by, admit: bool, progr
 
     now = timezone.now()
     bar = tqdm(total=len(rows), desc="写入 / writing", unit="行", disable=not progress)
-    for chunk in _chunks(rows, 1000):
+    for chunk in _chunks(rows, 2000):
         usccs = [r.uscc for r in chunk]
         existing = {a.uscc: a for a in Agency.objects.filter(uscc__in=usccs)}
         orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in=usccs)}
-        new_orgs, new_agencies, updated, fresh_rows = [], [], [], []
+        new_orgs, new_agencies, changed, by_uscc = [], [], [], {}
         for r in chunk:
             agency = existing.get(r.uscc)
             if agency is None:
@@ -412,21 +414,25 @@ def _write(rows: list[CleanRow], *, report: ImportReport, by, admit: bool, progr
                     org = Organisation(kind=Organisation.Kind.AGENCY, name=r.fields["name"], uscc=r.uscc,
                                        region_id=r.fields["region_id"])
                     new_orgs.append(org)
-                agency = Agency(organisation=org, uscc=r.uscc, status=Agency.Status.DRAFT, **r.fields)
+                # Admitting on creation saves a second pass over new rows.
+                agency = Agency(organisation=org, uscc=r.uscc,
+                                status=Agency.Status.ADMITTED if admit else Agency.Status.DRAFT,
+                                admitted_at=now if admit else None, **r.fields)
                 new_agencies.append(agency)
-                fresh_rows.append(r)
             else:
-                for key, value in r.fields.items():
-                    setattr(agency, key, value)
-                updated.append(agency)
-        Organisation.objects.bulk_create(new_orgs, batch_size=500)
+                # Only rows whose data differ are written: a repeated import is nearly free.
+                if any(getattr(agency, k) != v for k, v in r.fields.items()):
+                    for key, value in r.fields.items():
+                        setattr(agency, key, value)
+                    changed.append(agency)
+                report.updated += 1
+            by_uscc[r.uscc] = agency
+        Organisation.objects.bulk_create(new_orgs, batch_size=1000)
         for agency in new_agencies:
             agency.organisation_id = agency.organisation.pk
-        Agency.objects.bulk_create(new_agencies, batch_size=500)
-        Agency.objects.bulk_update(updated, UPDATE_FIELDS, batch_size=500)
+        Agency.objects.bulk_create(new_agencies, batch_size=1000)
+        Agency.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=1000)
         report.created += len(new_agencies)
-        report.updated += len(updated)
-        by_uscc = {a.uscc: a for a in [*new_agencies, *updated]}
         written = [r for r in chunk if r.uscc in by_uscc]
         ids = [a.pk for a in by_uscc.values()]
         have = set(AgencyService.objects.filter(agency_id__in=ids).values_list("agency_id", "service_type_id"))
@@ -438,22 +444,21 @@ def _write(rows: list[CleanRow], *, report: ImportReport, by, admit: bool, progr
                     services.append(AgencyService(agency_id=agency_id, service_type_id=code,
                                                   fee_basis=AgencyService.FeeBasis.NEGOTIATED,
                                                   time_limit_wd=service_types[code]))
-        AgencyService.objects.bulk_create(services, batch_size=1000)
+        AgencyService.objects.bulk_create(services, batch_size=2000)
         _write_qualifications(written, by_uscc)
-        new_ids = {id(a) for a in new_agencies}
-        entries = [{"action": "agencies.imported_row", "by": by, "obj": a, "organisation": a.organisation_id,
-                    "data": {"uscc": a.uscc, "created": id(a) in new_ids}} for a in by_uscc.values()]
+        admitted = list(new_agencies) if admit else []
         if admit:
-            to_admit = [a for a in by_uscc.values()
-                        if a.status != Agency.Status.ADMITTED and can_transition(a.status, Agency.Status.ADMITTED)]
-            for a in to_admit:
-                a.status, a.admitted_at = Agency.Status.ADMITTED, now
-            Agency.objects.bulk_update(to_admit, ["status", "admitted_at"], batch_size=500)
-            report.admitted += len(to_admit)
-            entries += [{"action": "agencies.admitted", "by": by, "obj": a, "organisation": a.organisation_id,
-                         "data": {"uscc": a.uscc, "name": a.name, "region": a.region_id, "import": True}}
-                        for a in to_admit]
-        _record_many(entries, now)
+            promote = [a for u, a in by_uscc.items() if u in existing
+                       and a.status != Agency.Status.ADMITTED and can_transition(a.status, Agency.Status.ADMITTED)]
+            Agency.objects.filter(pk__in=[a.pk for a in promote]).update(status=Agency.Status.ADMITTED,
+                                                                          admitted_at=now)
+            admitted += promote
+        report.admitted += len(admitted)
+        report.created_usccs.extend(a.uscc for a in new_agencies)
+        # One `agencies.admitted` entry per agency: search, CMS and credit subscribe to it.
+        _record_many([{"action": "agencies.admitted", "by": by, "obj": a, "organisation": a.organisation_id,
+                       "data": {"uscc": a.uscc, "name": a.name, "region": a.region_id, "import": True}}
+                      for a in admitted], now)
         bar.update(len(chunk))
     bar.close()
 

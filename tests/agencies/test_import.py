@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from agencies.importer import ImportRefused, csv_safe, import_agencies
 from agencies.models import Agency, AgencyService, Qualification
 from bench.import_agencies import HEADER, REGIONS, rows, uscc, write_xlsx
-from marketplace.models import AuditEntry, Organisation
 from marketplace.audit import verify_chain
+from marketplace.models import AuditEntry, Organisation
 
 pytestmark = pytest.mark.django_db
 
