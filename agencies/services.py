@@ -136,14 +136,16 @@ def start_application(*, by, uscc: str, name: str, region, today: dt.date | None
         audit.record(action="agencies.status_changed", by=by, obj=existing, organisation=existing.organisation_id,
                      data={"from": frm, "to": S.DRAFT, "until": None}, reason="重新申请入驻 / re-application")
         return existing
-    org = Organisation.objects.filter(uscc=code).first()
-    if org is None:
-        org = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name=fields["name"], uscc=code,
-                                          region=fields["region"])
-    elif org.kind != Organisation.Kind.AGENCY:
-        raise duplicate_error()
+    # Two applicants racing for one code: the unique constraints on Organisation.uscc and Agency.uscc
+    # let exactly one through; the other gets `duplicate`.
     try:
         with transaction.atomic():
+            org = Organisation.objects.filter(uscc=code).first()
+            if org is None:
+                org = Organisation.objects.create(kind=Organisation.Kind.AGENCY, name=fields["name"], uscc=code,
+                                                  region=fields["region"])
+            elif org.kind != Organisation.Kind.AGENCY:
+                raise duplicate_error()
             agency = Agency.objects.create(organisation=org, uscc=code, applicant=by, status=S.DRAFT, **fields)
     except IntegrityError:
         raise duplicate_error() from None
