@@ -279,7 +279,11 @@ def _notify_applicant(agency: Agency, kind: str, title: str, body: str = "") -> 
 
 @transaction.atomic
 def set_status(*, agency: Agency, to: str, by, reason: str, until: dt.date | None = None) -> Agency:
-    """Suspend, restore, remove or blacklist an agency (called by ratings sanctions and regulators)."""
+    """Suspend, restore, remove or blacklist an agency (called by ratings sanctions and regulators).
+
+    `until` is the end of a suspension, or for `blacklisted` the last day of the blacklist (a
+    `Blacklist` row is written so the code cannot apply again before then).
+    """
     _check(by, "agencies.set_status", agency)
     if to not in SANCTION_TARGETS:
         raise ValidationError(f"不支持的状态 / unsupported status: {to}", code="transition")
@@ -292,6 +296,10 @@ def set_status(*, agency: Agency, to: str, by, reason: str, until: dt.date | Non
     agency.suspended_until = until if to == S.SUSPENDED else None
     agency.status_reason = reason.strip()
     agency.save(update_fields=["status", "suspended_until", "status_reason", "updated_at"])
+    if to == S.BLACKLISTED and until is not None:
+        # The blacklist row is what bars the code from applying again until `until`.
+        Blacklist.objects.create(uscc=agency.uscc, reason=reason.strip(), starts_on=timezone.localdate(),
+                                 ends_on=until)
     audit.record(action="agencies.status_changed", by=by, obj=agency, organisation=agency.organisation_id,
                  data={"from": frm, "to": to, "until": until}, reason=reason)
     return agency

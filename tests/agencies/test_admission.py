@@ -189,3 +189,17 @@ def test_legal_rep_id_is_validated(applicant):
     agency = services.start_application(by=applicant, uscc=make_uscc(81), name="甲", region="330482",
                                         legal_rep_id=make_resident_id(3))
     assert agency.legal_rep_id == make_resident_id(3)
+
+
+def test_blacklisting_with_an_end_date_bars_reapplication(applicant):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    agency = AgencyFactory()
+    end = timezone.localdate() + dt.timedelta(days=365 * 3)
+    services.set_status(agency=agency, to="blacklisted", by=None, reason="严重失信", until=end)
+    assert Blacklist.objects.get(uscc=agency.uscc).ends_on == end
+    with pytest.raises(ValidationError) as exc:
+        services.start_application(by=applicant, uscc=agency.uscc, name=agency.name, region="330482")
+    assert exc.value.code == "blacklisted"
