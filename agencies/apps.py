@@ -9,3 +9,4 @@ class AgenciesConfig(AppConfig):
     def ready(self):
         import agencies.dashboards  # noqa: F401  (registers dashboard panels)
         import agencies.permissions  # noqa: F401  (registers permission rules)
+        import agencies.sweeps  # noqa: F401  (registers periodic reminders)
