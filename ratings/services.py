@@ -423,7 +423,8 @@ def apply_sanctions(agency: Agency, *, as_of: dt.date, policy=None, by=None) -> 
     specs = scoring.in_force(scoring.sanctions(grades, ledger_events(agency.pk), as_of=as_of, policy=policy), as_of)
     existing = set(Sanction.objects.filter(agency=agency).values_list("kind", "starts_on"))
     imposed = []
-    for spec in specs:
+    order = [Sanction.Kind.SUSPEND_ABANDON, Sanction.Kind.SUSPEND_D, Sanction.Kind.REMOVAL, Sanction.Kind.BLACKLIST]
+    for spec in sorted(specs, key=lambda s: (s.starts_on, order.index(s.kind))):
         if (spec.kind, spec.starts_on) in existing:
             continue
         imposed.append(impose_sanction(agency=agency, spec=spec, by=by, policy=policy))
@@ -442,7 +443,7 @@ def impose_sanction(*, agency: Agency, spec: scoring.SanctionSpec, by=None, poli
         if agency.status in (Agency.Status.ADMITTED, Agency.Status.SUSPENDED):
             until = max(filter(None, [agency.suspended_until, spec.ends_on]))
             set_agency_status(agency=agency, status=Agency.Status.SUSPENDED, until=until, by=by, reason=spec.cause)
-    elif spec.kind == Sanction.Kind.REMOVAL:
+    elif spec.kind == Sanction.Kind.REMOVAL and agency.status != Agency.Status.BLACKLISTED:
         set_agency_status(agency=agency, status=Agency.Status.REMOVED, until=None, by=by, reason=spec.cause)
     elif spec.kind == Sanction.Kind.BLACKLIST:
         Blacklist.objects.create(uscc=agency.uscc, reason=spec.cause, starts_on=spec.starts_on, ends_on=spec.ends_on)
