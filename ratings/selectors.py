@@ -25,7 +25,7 @@ def scope_q(user, *, region_field: str, department_field: str | None = None) -> 
     """A filter for what the user's regulator organisations cover; None means everything (operator).
 
     `department_field` None: the department axis is ignored (a case about the agency as a whole).
-    Returns Q(pk__in=[]) for users with no regulator scope at all.
+    Returns Q(pk__in=[]) for users with no regulator organisation at all.
     """
     if is_operator(user):
         return None
@@ -38,6 +38,8 @@ def scope_q(user, *, region_field: str, department_field: str | None = None) -> 
         departments = _scope(org, "departments")
         if departments and department_field:
             part &= Q(**{f"{department_field}__in": departments})
+        if not part:
+            return None  # an unscoped regulator covers everything
         q |= part
     return q
 
@@ -60,8 +62,11 @@ def agencies_in_scope(user, *, grade: str = "", region: str = "", department: st
             if departments:
                 part &= Exists(AgencyService.objects.filter(agency=OuterRef("pk"),
                                                             service_type__department_id__in=departments))
+            if not part:
+                break  # an unscoped regulator covers everything
             q |= part
-        qs = qs.filter(q)
+        else:
+            qs = qs.filter(q)
     if grade:
         qs = qs.filter(credit_grade=grade)
     if region:
@@ -96,6 +101,8 @@ def complaints_queue(user, *, status: str = Complaint.Status.OPEN) -> QuerySet:
         departments = _scope(org, "departments")
         if departments:
             part &= Q(project__isnull=True) | Q(project__service_type__department_id__in=departments)
+        if not part:
+            return qs  # an unscoped regulator covers everything
         q |= part
     return qs.filter(q)
 
