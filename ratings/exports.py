@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils import timezone
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +34,7 @@ def safe_cell(value):
 
 def export(fmt: str, *, name: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     """An attachment response in `fmt` ("csv" or "xlsx")."""
-    stamp = dt.date.today().isoformat()
+    stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         from openpyxl import Workbook
 
