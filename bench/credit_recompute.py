@@ -176,6 +176,15 @@ def main() -> None:
     for g, n in Agency.objects.values_list("credit_grade").annotate(n=__import__("django").db.models.Count("id")):
         grades[g] = n
     print(f"  changed {len(changes):,} agencies; grades now {grades}", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as cur:  # back to the initial state, to time the SQL alone
+        cur.execute("UPDATE agencies_agency SET credit_score = 100, credit_grade = 'A', credit_forced = false, "
+                    "credit_policy_version = NULL")
+    sql_only, t_sql, _ = measure("set-based recompute, SQL only (same changes, audit entries not written)",
+                                 lambda: recompute_all(as_of=as_of, policy=policy, sanctions=False,
+                                                       audit_changes=False))
+    print(f"  changed {len(sql_only):,}; audit share of the full run ≈ {max(0.0, t_full - t_sql):.1f} s", flush=True)
     again, t_again, _ = measure("set-based recompute again (steady night, nothing changed)",
                                 lambda: recompute_all(as_of=as_of, policy=policy, sanctions=False))
     print(f"  changed {len(again):,}", flush=True)
