@@ -161,6 +161,8 @@ def main() -> None:
     print(f"generated {args.agencies:,} agencies and {args.events:,} events in {time.perf_counter() - t0:.1f} s",
           flush=True)
 
+    from django.db.models import Count
+
     from agencies.models import Agency
     from marketplace import audit
     from marketplace.policy import current_policy
@@ -172,8 +174,8 @@ def main() -> None:
     changes, t_full, peak_full = measure(
         "set-based recompute, all agencies (SQL + bulk audit of changes)",
         lambda: recompute_all(as_of=as_of, policy=policy, sanctions=False))
-    grades = {g: 0 for g in "ABCD"}
-    for g, n in Agency.objects.values_list("credit_grade").annotate(n=__import__("django").db.models.Count("id")):
+    grades = dict.fromkeys("ABCD", 0)
+    for g, n in Agency.objects.values_list("credit_grade").annotate(n=Count("id")).order_by():
         grades[g] = n
     print(f"  changed {len(changes):,} agencies; grades now {grades}", flush=True)
     from django.db import connection

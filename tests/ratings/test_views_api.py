@@ -307,3 +307,57 @@ def test_agencies_credit_router_serves_same_payload(rf, agency):
 
     request = rf.get("/")
     assert agency_credit_public(request, agency.uscc) == credit_explained(agency.uscc)
+
+
+def test_repair_view_roles_and_refusal_message(client, agency, agency_user, owner_user):
+    today = workdays.today()
+    penalty = record_credit_event(agency=agency, code="penalty_general", date=today - dt.timedelta(days=120),
+                                  cause="行政处罚")
+    platform = record_credit_event(agency=agency, code="overdue_major", date=today - dt.timedelta(days=120),
+                                   cause="严重超时", cause_obj=AgencyFactory())
+    url = f"/credit/ledger/{penalty.pk}/repair/"
+    assert client.get(url).status_code == 302
+    login(client, owner_user)
+    assert client.get(url).status_code == 403
+    login(client, agency_user)
+    body = client.post(f"/credit/ledger/{platform.pk}/repair/", {"reason": "已整改完毕并提交报告。"}).content.decode()
+    assert "platform-made deductions cannot be repaired" in body
+    assert client.post(url, {"reason": "已整改完毕并缴纳罚款，提交整改报告。"}).status_code == 302
+    assert penalty.repairs.get().status == "pending"
+
+
+def test_my_ratings_roles(client, rating, owner_user, plain_user):
+    assert client.get("/credit/ratings/").status_code == 302
+    login(client, plain_user)
+    assert client.get("/credit/ratings/").status_code == 403
+    login(client, owner_user)
+    body = client.get("/credit/ratings/").content.decode()
+    assert rating.project.code in body and f"/credit/ratings/{rating.pk}/" in body
+
+
+def test_dashboard_panels_render(client, rating, owner_user, agency_user, regulator_user):
+    for user, kind, org in [(owner_user, "owner", rating.owner), (agency_user, "agency", rating.agency.organisation),
+                            (regulator_user, "regulator", regulator_user.memberships.get().organisation)]:
+        login(client, user)
+        response = client.get(f"/dashboard/{kind}/{org.pk}/")
+        assert response.status_code == 200
+    assert "/credit/regulator/" in response.content.decode()
+
+
+def test_api_repair_and_decide(client, agency, agency_user, covering_regulator, other_region_regulator):
+    penalty = record_credit_event(agency=agency, code="penalty_general",
+                                  date=workdays.today() - dt.timedelta(days=120), cause="行政处罚")
+    login(client, agency_user)
+    r = client.post("/api/ratings/repairs", data=json.dumps({"event": penalty.pk, "reason": "已整改完毕并缴纳罚款。"}),
+                    content_type="application/json")
+    assert r.status_code == 200, r.content
+    rid = r.json()["id"]
+    login(client, other_region_regulator)
+    r = client.post(f"/api/ratings/repairs/{rid}/decide", data=json.dumps({"accept": True, "note": "同意"}),
+                    content_type="application/json")
+    assert r.status_code == 403
+    login(client, covering_regulator)
+    r = client.post(f"/api/ratings/repairs/{rid}/decide", data=json.dumps({"accept": True, "note": "同意"}),
+                    content_type="application/json")
+    assert r.json()["status"] == "approved"
+    assert CreditEvent.objects.get(pk=penalty.pk).state == "repaired"
