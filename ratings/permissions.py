@@ -26,7 +26,7 @@ def regulator_orgs_covering(user, *, region_code: str | None, department_ids: li
     out = []
     for org in organisations(user, "regulator"):
         if department_ids is None:
-            if regulator_covers(org, region_code=region_code, department_id=None) or _region_only(org, region_code):
+            if _region_only(org, region_code):
                 out.append(org)
         elif any(regulator_covers(org, region_code=region_code, department_id=d) for d in department_ids):
             out.append(org)

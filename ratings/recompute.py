@@ -100,15 +100,19 @@ def recompute_all(*, as_of: dt.date, policy=None, audit_changes: bool = True, sa
     with transaction.atomic():
         with connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                cur.execute(sql + f"""
-                    UPDATE agencies_agency AS a
-                    SET credit_score = f.score, credit_grade = f.grade, credit_forced = (f.forced = 1),
-                        credit_policy_version = %s, credit_computed_at = %s
-                    FROM final f WHERE a.id = f.id AND {_CHANGED}
-                    RETURNING a.id, f.organisation_id, f.old_grade, f.score, f.grade, f.forced
+                # One pass: every row gets its computed_at; only the changed ones come back.
+                cur.execute(sql + f""",
+                    upd AS (
+                        UPDATE agencies_agency AS a
+                        SET credit_score = f.score, credit_grade = f.grade, credit_forced = (f.forced = 1),
+                            credit_policy_version = %s, credit_computed_at = %s
+                        FROM final f WHERE a.id = f.id
+                        RETURNING a.id, f.organisation_id, f.old_grade, f.score, f.grade, f.forced,
+                                  {_CHANGED} AS changed
+                    )
+                    SELECT id, organisation_id, old_grade, score, grade, forced FROM upd WHERE changed
                 """, args + [policy.version, now, policy.version])
                 rows = cur.fetchall()
-                cur.execute("UPDATE agencies_agency SET credit_computed_at = %s", [now])
             else:
                 cur.execute(sql + f"""
                     SELECT f.id, f.organisation_id, f.old_grade, f.score, f.grade, f.forced FROM final f
@@ -161,7 +165,7 @@ def _audit_changes(changes: list[Change], *, policy, as_of: dt.date, now: dt.dat
     object_type = Agency._meta.label_lower
     for c in changes:
         data = audit.normalise({"score": c.score, "grade": c.grade, "forced": c.forced,
-                                "policy_version": policy.version, "as_of": as_of})
+                                "policy_version": policy.version, "as_of": as_of.isoformat()})
         digest = audit.entry_hash(prev_hash=prev, created_at=now, actor_id=None, organisation_id=c.organisation_id,
                                   action="agencies.credit_updated", object_type=object_type,
                                   object_id=str(c.agency_id), data=data, reason="")
@@ -169,8 +173,30 @@ def _audit_changes(changes: list[Change], *, policy, as_of: dt.date, now: dt.dat
                                   action="agencies.credit_updated", object_type=object_type,
                                   object_id=str(c.agency_id), data=data, reason="", prev_hash=prev, hash=digest))
         prev = digest
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    if connection.vendor == "postgresql":
+        _copy_entries(entries)
+    else:
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
     AuditHead.objects.filter(pk=1).update(last_hash=prev, count=head.count + len(entries))
     if audit._subscribers.get("agencies.credit_updated") or audit._subscribers.get("*"):
+        if connection.vendor == "postgresql":  # COPY returns no ids: read the rows back in chain order
+            first = AuditEntry.objects.get(hash=entries[0].hash).pk
+            entries = list(AuditEntry.objects.filter(pk__gte=first, action="agencies.credit_updated").order_by("pk"))
         for entry in entries:
             audit._dispatch(entry)
+
+
+def _copy_entries(entries) -> None:
+    """COPY the chained entries in (an order of magnitude faster than INSERTs for a night with many changes)."""
+    import json
+
+    from marketplace.models import AuditEntry
+
+    table = AuditEntry._meta.db_table
+    columns = ["created_at", "actor_id", "actor_repr", "organisation_id", "action", "object_type", "object_id",
+               "data", "reason", "prev_hash", "hash"]
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for e in entries:
+                copy.write_row((e.created_at, None, e.actor_repr, e.organisation_id, e.action, e.object_type,
+                                e.object_id, json.dumps(e.data, ensure_ascii=False), e.reason, e.prev_hash, e.hash))
