@@ -151,52 +151,53 @@ def _grade_history(changes: list[Change], *, policy, as_of: dt.date) -> None:
 def _audit_changes(changes: list[Change], *, policy, as_of: dt.date, now: dt.datetime) -> None:
     """One `agencies.credit_updated` entry per changed agency, chained exactly as `audit.record` would.
 
-    Appending them in bulk (one head lock, one multi-row INSERT) keeps a night with many changes fast;
-    `verify_chain` checks these entries like any other.
+    Appending them in bulk (one head lock; COPY on PostgreSQL, multi-row INSERTs elsewhere) keeps a
+    night with many changes fast; `verify_chain` checks these entries like any other.
     """
+    import json
+
     from marketplace.models import AuditEntry, AuditHead
 
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": audit.GENESIS, "count": 0})
         head = AuditHead.objects.select_for_update().get(pk=1)
-    prev = head.last_hash
-    entries = []
-    object_type = Agency._meta.label_lower
-    for c in changes:
-        data = audit.normalise({"score": c.score, "grade": c.grade, "forced": c.forced,
-                                "policy_version": policy.version, "as_of": as_of.isoformat()})
-        digest = audit.entry_hash(prev_hash=prev, created_at=now, actor_id=None, organisation_id=c.organisation_id,
-                                  action="agencies.credit_updated", object_type=object_type,
-                                  object_id=str(c.agency_id), data=data, reason="")
-        entries.append(AuditEntry(created_at=now, actor_id=None, actor_repr="system", organisation_id=c.organisation_id,
-                                  action="agencies.credit_updated", object_type=object_type,
-                                  object_id=str(c.agency_id), data=data, reason="", prev_hash=prev, hash=digest))
-        prev = digest
+    action, object_type = "agencies.credit_updated", Agency._meta.label_lower
+    state = {"prev": head.last_hash, "first": None}
+
+    def rows():
+        for c in changes:
+            # Already JSON-native (ints, str, bool), so this is exactly what the JSON column stores.
+            data = {"as_of": as_of.isoformat(), "forced": c.forced, "grade": c.grade,
+                    "policy_version": policy.version, "score": c.score}
+            prev = state["prev"]
+            digest = audit.entry_hash(prev_hash=prev, created_at=now, actor_id=None,
+                                      organisation_id=c.organisation_id, action=action, object_type=object_type,
+                                      object_id=str(c.agency_id), data=data, reason="")
+            state["prev"] = digest
+            state["first"] = state["first"] or digest
+            yield c, data, prev, digest
+
     if connection.vendor == "postgresql":
-        _copy_entries(entries)
+        columns = ["created_at", "actor_id", "actor_repr", "organisation_id", "action", "object_type", "object_id",
+                   "data", "reason", "prev_hash", "hash"]
+        copy_sql = f"COPY {AuditEntry._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cur, cur.cursor.copy(copy_sql) as copy:
+            for c, data, prev, digest in rows():
+                copy.write_row((now, None, "system", c.organisation_id, action, object_type, str(c.agency_id),
+                                json.dumps(data), "", prev, digest))
     else:
-        AuditEntry.objects.bulk_create(entries, batch_size=2000)
-    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=head.count + len(entries))
-    if audit._subscribers.get("agencies.credit_updated") or audit._subscribers.get("*"):
-        if connection.vendor == "postgresql":  # COPY returns no ids: read the rows back in chain order
-            first = AuditEntry.objects.get(hash=entries[0].hash).pk
-            entries = list(AuditEntry.objects.filter(pk__gte=first, action="agencies.credit_updated").order_by("pk"))
-        for entry in entries:
+        batch = []
+        for c, data, prev, digest in rows():
+            batch.append(AuditEntry(created_at=now, actor_id=None, actor_repr="system",
+                                    organisation_id=c.organisation_id, action=action, object_type=object_type,
+                                    object_id=str(c.agency_id), data=data, reason="", prev_hash=prev, hash=digest))
+            if len(batch) >= 2000:
+                AuditEntry.objects.bulk_create(batch)
+                batch = []
+        AuditEntry.objects.bulk_create(batch)
+    AuditHead.objects.filter(pk=1).update(last_hash=state["prev"], count=head.count + len(changes))
+    if audit._subscribers.get(action) or audit._subscribers.get("*"):
+        first = AuditEntry.objects.get(hash=state["first"]).pk
+        for entry in AuditEntry.objects.filter(pk__gte=first, action=action).order_by("pk").iterator(chunk_size=2000):
             audit._dispatch(entry)
-
-
-def _copy_entries(entries) -> None:
-    """COPY the chained entries in (an order of magnitude faster than INSERTs for a night with many changes)."""
-    import json
-
-    from marketplace.models import AuditEntry
-
-    table = AuditEntry._meta.db_table
-    columns = ["created_at", "actor_id", "actor_repr", "organisation_id", "action", "object_type", "object_id",
-               "data", "reason", "prev_hash", "hash"]
-    with connection.cursor() as cur:
-        with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for e in entries:
-                copy.write_row((e.created_at, None, e.actor_repr, e.organisation_id, e.action, e.object_type,
-                                e.object_id, json.dumps(e.data, ensure_ascii=False), e.reason, e.prev_hash, e.hash))

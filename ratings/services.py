@@ -168,7 +168,7 @@ def file_appeal(*, rating: Rating, by, reason: str, today: dt.date | None = None
     require(by, "ratings.appeal", rating)
     today = _today(today)
     policy = current_policy()
-    rating = Rating.objects.select_for_update().select_related("agency").get(pk=rating.pk)
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("agency").get(pk=rating.pk)
     if rating.result not in EVAL_CODES or rating.automatic:
         raise ValidationError("只能对基本满意或不满意的评价申诉 / only 基本满意 or 不满意 ratings can be appealed")
     if Appeal.objects.filter(rating=rating).exists():
@@ -196,7 +196,7 @@ def file_appeal(*, rating: Rating, by, reason: str, today: dt.date | None = None
 @transaction.atomic
 def decide_appeal(*, appeal: Appeal, by, upheld: bool, note: str, now: dt.datetime | None = None) -> Appeal:
     """A regulator covering the agency decides: upheld voids the deduction, rejected counts it from its date."""
-    appeal = Appeal.objects.select_for_update().select_related("rating__project__service_type", "rating__agency",
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating__project__service_type", "rating__agency",
                                                               "agency").get(pk=appeal.pk)
     require(by, "ratings.decide_appeal", appeal)
     if appeal.status != Appeal.Status.PENDING:
@@ -287,7 +287,7 @@ def file_complaint(*, agency: Agency, by, text: str, project=None, today: dt.dat
 def decide_complaint(*, complaint: Complaint, by, verified: bool, response: str,
                      today: dt.date | None = None) -> Complaint:
     """The competent regulator answers; a verified complaint becomes a `complaint` credit event."""
-    complaint = Complaint.objects.select_for_update().select_related("agency", "project__service_type").get(
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("agency", "project__service_type").get(
         pk=complaint.pk)
     require(by, "ratings.decide_complaint", complaint)
     if complaint.status != Complaint.Status.OPEN:
@@ -315,7 +315,7 @@ def decide_complaint(*, complaint: Complaint, by, verified: bool, response: str,
 @transaction.atomic
 def apply_repair(*, event: CreditEvent, by, reason: str, today: dt.date | None = None) -> RepairApplication:
     """The agency applies to repair an administrative penalty after its minimum publicity."""
-    event = CreditEvent.objects.select_for_update().select_related("agency").get(pk=event.pk)
+    event = CreditEvent.objects.select_for_update(of=("self",)).select_related("agency").get(pk=event.pk)
     require(by, "ratings.apply_repair", event)
     today = _today(today)
     policy = current_policy()
@@ -343,7 +343,7 @@ def apply_repair(*, event: CreditEvent, by, reason: str, today: dt.date | None =
 @transaction.atomic
 def decide_repair(*, application: RepairApplication, by, approved: bool, note: str) -> RepairApplication:
     """A regulator covering the agency decides; approved marks the line repaired (kept, no longer deducting)."""
-    application = RepairApplication.objects.select_for_update().select_related("agency", "event").get(
+    application = RepairApplication.objects.select_for_update(of=("self",)).select_related("agency", "event").get(
         pk=application.pk)
     require(by, "ratings.decide_repair", application)
     if application.status != RepairApplication.Status.PENDING:
