@@ -60,8 +60,10 @@ def agencies_in_scope(user, *, grade: str = "", region: str = "", department: st
                 part &= Q(region_id__in=_descendants(regions))
             departments = _scope(org, "departments")
             if departments:
+                # Under a department: offers one of its services, or has worked on one of its projects.
                 part &= Exists(AgencyService.objects.filter(agency=OuterRef("pk"),
-                                                            service_type__department_id__in=departments))
+                                                            service_type__department_id__in=departments)) | Exists(
+                    Rating.objects.filter(agency=OuterRef("pk"), project__service_type__department_id__in=departments))
             if not part:
                 break  # an unscoped regulator covers everything
             q |= part

@@ -101,3 +101,9 @@ def test_rate_unsatisfied_appeal_reject(live_server, browser):
     score, ledger = credit_state(page, live_server, agency.uscc)
     assert score == "95" and "counted" in ledger and "appeal_pending" not in ledger
     shot(page, "3-rejected")
+
+    # The regulator's workspace lists the agency with its grade and draws the charts server-side.
+    page.goto(f"{live_server.url}/credit/regulator/")
+    assert agency.uscc in page.inner_text("#agencies")
+    assert page.locator("svg.chart").count() == 3
+    shot(page, "4-workspace")
