@@ -12,7 +12,7 @@ COLOURS = {"A": "#1b7f3b", "B": "#b7791f", "C": "#c2410c", "D": "#b91c1c"}
 
 
 def bars(items: Sequence[tuple[str, float | int | Decimal, str]], *, title: str, max_value=None,
-         fmt: str = "{:g}", width: int = 400, colour: str = "#2563eb", ref_line=None):
+         width: int = 400, colour: str = "#2563eb", ref_line=None):
     """items: (label, value, display text). `ref_line` draws a vertical marker at that value (e.g. 1.0 = ceiling)."""
     row_h, label_w, pad = 26, 96, 8
     height = pad * 2 + row_h * max(1, len(items)) + 20
