@@ -100,17 +100,16 @@ def recompute_all(*, as_of: dt.date, policy=None, audit_changes: bool = True, sa
     with transaction.atomic():
         with connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                # One pass: every row gets its computed_at; only the changed ones come back.
+                # One pass; rows whose credit is unchanged are not rewritten (no WAL or bloat for them).
                 cur.execute(sql + f""",
                     upd AS (
                         UPDATE agencies_agency AS a
                         SET credit_score = f.score, credit_grade = f.grade, credit_forced = (f.forced = 1),
                             credit_policy_version = %s, credit_computed_at = %s
-                        FROM final f WHERE a.id = f.id
-                        RETURNING a.id, f.organisation_id, f.old_grade, f.score, f.grade, f.forced,
-                                  {_CHANGED} AS changed
+                        FROM final f WHERE a.id = f.id AND {_CHANGED}
+                        RETURNING a.id, f.organisation_id, f.old_grade, f.score, f.grade, f.forced
                     )
-                    SELECT id, organisation_id, old_grade, score, grade, forced FROM upd WHERE changed
+                    SELECT id, organisation_id, old_grade, score, grade, forced FROM upd
                 """, args + [policy.version, now, policy.version])
                 rows = cur.fetchall()
             else:
@@ -123,13 +122,15 @@ def recompute_all(*, as_of: dt.date, policy=None, audit_changes: bool = True, sa
                     chunk = rows[i:i + 500]
                     cur.executemany(
                         "UPDATE agencies_agency SET credit_score = %s, credit_grade = %s, credit_forced = %s, "
-                        "credit_policy_version = %s WHERE id = %s",
-                        [(r[3], r[4], bool(r[5]), policy.version, r[0]) for r in chunk])
-                cur.execute("UPDATE agencies_agency SET credit_computed_at = %s", [now])
+                        "credit_policy_version = %s, credit_computed_at = %s WHERE id = %s",
+                        [(r[3], r[4], bool(r[5]), policy.version, now, r[0]) for r in chunk])
         changes = [Change(r[0], r[1], r[2], int(r[3]), r[4], bool(r[5])) for r in rows]
         if audit_changes and changes:
             _audit_changes(changes, policy=policy, as_of=as_of, now=now)
         _grade_history(changes, policy=policy, as_of=as_of)
+        # One entry for the run itself, so "was every agency recomputed on D?" is answerable from the chain.
+        audit.record(action="ratings.credit_recomputed", data={"as_of": as_of, "changed": len(changes),
+                                                               "policy_version": policy.version})
     if sanctions:
         from ratings.services import apply_sanctions
 
