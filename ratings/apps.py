@@ -11,3 +11,10 @@ class RatingsConfig(AppConfig):
 
         if find_spec("ratings.permissions"):
             import ratings.permissions  # noqa: F401
+        import ratings.dashboards  # noqa: F401
+        from marketplace import audit
+        from ratings import services
+
+        # A pending rating opens when the owner accepts the deliverable; the score follows every ledger line.
+        audit.subscribe("projects.deliverable_accepted", services.on_deliverable_accepted)
+        audit.subscribe("agencies.credit_event_recorded", services.on_credit_event_recorded)

@@ -1,0 +1,206 @@
+"""Reads for the ratings app: scope-limited queues and lists, ledger, charts' data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from agencies.models import Agency, AgencyService, CreditEvent
+from marketplace.permissions import _scope, is_operator, organisations
+from marketplace.reference import region_ancestors
+from ratings.models import Appeal, Complaint, Rating, RepairApplication, Sanction
+
+
+def _descendants(codes: set[str]) -> list[str]:
+    from marketplace.models import Region
+
+    return [code for code in Region.objects.values_list("code", flat=True) if set(region_ancestors(code)) & codes]
+
+
+def scope_q(user, *, region_field: str, department_field: str | None = None) -> Q | None:
+    """A filter for what the user's regulator organisations cover; None means everything (operator).
+
+    `department_field` None: the department axis is ignored (a case about the agency as a whole).
+    Returns Q(pk__in=[]) for users with no regulator organisation at all.
+    """
+    if is_operator(user):
+        return None
+    q = Q(pk__in=[])
+    for org in organisations(user, "regulator"):
+        part = Q()
+        regions = _scope(org, "regions")
+        if regions:
+            part &= Q(**{f"{region_field}__in": _descendants(regions)})
+        departments = _scope(org, "departments")
+        if departments and department_field:
+            part &= Q(**{f"{department_field}__in": departments})
+        if not part:
+            return None  # an unscoped regulator covers everything
+        q |= part
+    return q
+
+
+def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
+    return qs if q is None else qs.filter(q)
+
+
+def agencies_in_scope(user, *, grade: str = "", region: str = "", department: str = "") -> QuerySet:
+    """Admitted (or sanctioned) agencies a regulator covers, filtered by grade, region and department."""
+    qs = Agency.objects.exclude(status__in=[Agency.Status.DRAFT, Agency.Status.SUBMITTED, Agency.Status.REJECTED])
+    if not is_operator(user):
+        q = Q(pk__in=[])
+        for org in organisations(user, "regulator"):
+            part = Q()
+            regions = _scope(org, "regions")
+            if regions:
+                part &= Q(region_id__in=_descendants(regions))
+            departments = _scope(org, "departments")
+            if departments:
+                # Under a department: offers one of its services, or has worked on one of its projects.
+                part &= Exists(AgencyService.objects.filter(agency=OuterRef("pk"),
+                                                            service_type__department_id__in=departments)) | Exists(
+                    Rating.objects.filter(agency=OuterRef("pk"), project__service_type__department_id__in=departments))
+            if not part:
+                break  # an unscoped regulator covers everything
+            q |= part
+        else:
+            qs = qs.filter(q)
+    if grade:
+        qs = qs.filter(credit_grade=grade)
+    if region:
+        qs = qs.filter(region_id__in=_descendants({region}))
+    if department:
+        qs = qs.filter(Exists(AgencyService.objects.filter(agency=OuterRef("pk"),
+                                                           service_type__department_id=department)))
+    return qs.select_related("region").order_by("credit_score", "name")
+
+
+def appeals_queue(user, *, status: str = Appeal.Status.PENDING) -> QuerySet:
+    qs = Appeal.objects.select_related("agency", "rating__project__service_type__department", "filed_by")
+    if status:
+        qs = qs.filter(status=status)
+    return _scoped(qs, scope_q(user, region_field="agency__region_id",
+                               department_field="rating__project__service_type__department_id"))
+
+
+def complaints_queue(user, *, status: str = Complaint.Status.OPEN) -> QuerySet:
+    qs = Complaint.objects.select_related("agency", "project__service_type", "regulator", "complainant")
+    if status:
+        qs = qs.filter(status=status)
+    if is_operator(user):
+        return qs
+    # A complaint about a project follows its department; one about the agency as a whole, the region.
+    q = Q(pk__in=[])
+    for org in organisations(user, "regulator"):
+        part = Q()
+        regions = _scope(org, "regions")
+        if regions:
+            part &= Q(agency__region_id__in=_descendants(regions))
+        departments = _scope(org, "departments")
+        if departments:
+            part &= Q(project__isnull=True) | Q(project__service_type__department_id__in=departments)
+        if not part:
+            return qs  # an unscoped regulator covers everything
+        q |= part
+    return qs.filter(q)
+
+
+def repairs_queue(user, *, status: str = RepairApplication.Status.PENDING) -> QuerySet:
+    qs = RepairApplication.objects.select_related("agency", "event", "applied_by")
+    if status:
+        qs = qs.filter(status=status)
+    return _scoped(qs, scope_q(user, region_field="agency__region_id"))
+
+
+def sanctions_list(user) -> QuerySet:
+    return _scoped(Sanction.objects.select_related("agency"), scope_q(user, region_field="agency__region_id"))
+
+
+def sanctions_in_force(agency: Agency, on: dt.date) -> list[Sanction]:
+    return [s for s in Sanction.objects.filter(agency=agency, lifted_at__isnull=True) if s.in_force(on)]
+
+
+def ledger(agency: Agency) -> QuerySet:
+    return CreditEvent.objects.filter(agency=agency).select_related("created_by").order_by("-date", "-id")
+
+
+def appealable_ratings(agency: Agency) -> list[Rating]:
+    return list(Rating.objects.filter(agency=agency, result__in=[Rating.Result.BASIC, Rating.Result.UNSATISFIED],
+                                      automatic=False).select_related("project").prefetch_related("appeal")[:20])
+
+
+def pending_ratings_for(user) -> QuerySet:
+    orgs = [o.pk for o in organisations(user, "owner")]
+    return Rating.objects.filter(owner_id__in=orgs).select_related("project", "agency").order_by("result", "due_on")
+
+
+def received_ratings_for(user) -> QuerySet:
+    orgs = [o.pk for o in organisations(user, "agency")]
+    return Rating.objects.filter(agency__organisation_id__in=orgs).exclude(result="").select_related(
+        "project", "agency").order_by("-rated_on")
+
+
+def queue_counts(user) -> dict:
+    return {"appeals": appeals_queue(user).count(), "complaints": complaints_queue(user).count(),
+            "repairs": repairs_queue(user).count()}
+
+
+# ---- chart data ------------------------------------------------------------------------------
+
+
+def grade_distribution(qs: QuerySet) -> list[tuple[str, int]]:
+    counts = dict(qs.order_by().values_list("credit_grade").annotate(n=Count("id")))
+    return [(g, counts.get(g, 0)) for g in ("A", "B", "C", "D")]
+
+
+def on_time_by_department(user) -> list[dict]:
+    """Per department: accepted jobs (ratings opened on acceptance) and overdue ledger lines → on-time rate.
+
+    An overdue line is attributed to a department through its cause object's project.
+    """
+    q = scope_q(user, region_field="agency__region_id", department_field="project__service_type__department_id")
+    jobs = Counter(dict(_scoped(Rating.objects.all(), q).order_by().values_list(
+        "project__service_type__department__name").annotate(n=Count("id"))))
+    overdue: Counter = Counter()
+    events = _scoped(CreditEvent.objects.filter(code__in=["overdue_minor", "overdue_major"]),
+                     scope_q(user, region_field="agency__region_id"))
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for cause_type, cause_id in events.values_list("cause_type", "cause_id"):
+        if cause_type and cause_id:
+            by_type[cause_type].append(cause_id)
+    for cause_type, ids in by_type.items():
+        try:
+            model = apps.get_model(cause_type)
+        except (LookupError, ValueError):
+            continue
+        if model._meta.label_lower == "projects.project":
+            qs = model.objects.filter(pk__in=ids).values_list("service_type__department__name", flat=True)
+        elif any(f.name == "project" for f in model._meta.get_fields()):
+            qs = model.objects.filter(pk__in=ids).values_list("project__service_type__department__name", flat=True)
+        else:
+            continue
+        overdue.update(qs)
+    rows = []
+    for name in sorted(set(jobs) | set(overdue)):
+        total = max(jobs.get(name, 0), overdue.get(name, 0))
+        late = overdue.get(name, 0)
+        rate = Decimal(total - late) / Decimal(total) if total else Decimal(1)
+        rows.append({"department": name or "—", "jobs": total, "overdue": late,
+                     "rate": rate.quantize(Decimal("0.001"))})
+    return rows
+
+
+def price_vs_ceiling(user, *, limit: int = 40) -> list[dict]:
+    from projects.models import Project
+
+    qs = _scoped(Project.objects.filter(awarded_price__isnull=False),
+                 scope_q(user, region_field="region_id", department_field="service_type__department_id"))
+    rows = []
+    for p in qs.order_by("-published_at", "-id")[:limit]:
+        ratio = (p.awarded_price / p.ceiling).quantize(Decimal("0.001")) if p.ceiling else None
+        rows.append({"code": p.code, "ceiling": p.ceiling, "awarded": p.awarded_price, "ratio": ratio})
+    return rows

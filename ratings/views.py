@@ -1,0 +1,400 @@
+"""Pages: rating form, appeals, complaints, repair applications, the public credit page, and the
+regulator's workspace (lists by grade/region/department, ledgers, project history, sanctions, queues,
+charts, what-if) with CSV/XLSX export of every list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency, CreditEvent
+from marketplace import audit, workdays
+from marketplace.models import Department, Region
+from marketplace.permissions import can, require
+from marketplace.policy import Policy, current_policy, validate
+from ratings import charts, scoring, selectors, services
+from ratings.exports import export
+from ratings.models import DIMENSIONS, Appeal, Complaint, Rating, RepairApplication, Sanction
+
+EXPORT_FORMATS = {"csv", "xlsx"}
+
+
+def _fmt(request) -> str | None:
+    fmt = request.GET.get("format", "")
+    return fmt if fmt in EXPORT_FORMATS else None
+
+
+def _as_of(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return workdays.today()
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+# ---- owner: rating ------------------------------------------------------------------------------
+
+
+@login_required
+def my_ratings(request):
+    """Ratings the user's owner organisations must give and those the user's agencies received."""
+    given = list(selectors.pending_ratings_for(request.user)[:100])
+    received = list(selectors.received_ratings_for(request.user).prefetch_related("appeal")[:100])
+    if not given and not received and not can(request.user, "ratings.workspace"):
+        raise PermissionDenied(_("您没有可查看的评价 / no ratings for you"))
+    return render(request, "ratings/my_ratings.html", {"given": given, "received": received,
+                                                        "today": workdays.today()})
+
+
+@login_required
+def rate(request, pk: int):
+    rating = get_object_or_404(Rating.objects.select_related("project", "agency", "owner"), pk=pk)
+    require(request.user, "ratings.rate", rating)
+    values = {name: request.POST.get(name, "") for name, _label in DIMENSIONS}
+    reason = request.POST.get("reason", "")
+    if request.method == "POST":
+        try:
+            services.record_rating(rating=rating, by=request.user, scores=values, reason=reason)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("评价已提交 / rating recorded"))
+            return redirect("ratings:my_ratings")
+    return render(request, "ratings/rate.html", {
+        "rating": rating, "dimensions": [(name, label, values.get(name, "")) for name, label in DIMENSIONS],
+        "reason": reason, "policy": current_policy(), "today": workdays.today(), "stars": range(1, 6)})
+
+
+# ---- agency: appeal and repair -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def appeal(request, pk: int):
+    rating = get_object_or_404(Rating.objects.select_related("agency"), pk=pk)
+    require(request.user, "ratings.appeal", rating)
+    try:
+        services.file_appeal(rating=rating, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("申诉已提交 / appeal filed"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("ratings:my_ratings")
+
+
+@login_required
+def repair_new(request, event_id: int):
+    event = get_object_or_404(CreditEvent.objects.select_related("agency"), pk=event_id)
+    require(request.user, "ratings.apply_repair", event)
+    if request.method == "POST":
+        try:
+            services.apply_repair(event=event, by=request.user, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("修复申请已提交 / repair application filed"))
+            return redirect("ratings:credit", uscc=event.agency.uscc)
+    return render(request, "ratings/repair_form.html", {"event": event})
+
+
+# ---- anyone logged in: complaint ---------------------------------------------------------------
+
+
+@login_required
+def complaint_new(request, uscc: str):
+    from projects.models import Project
+
+    agency = get_object_or_404(Agency, uscc=uscc)
+    require(request.user, "ratings.complain", agency)
+    if request.method == "POST":
+        code = request.POST.get("project", "").strip()
+        project = Project.objects.filter(code=code).first() if code else None
+        try:
+            if code and project is None:
+                raise ValidationError(_("项目编号不存在 / no project with that code"))
+            services.file_complaint(agency=agency, by=request.user, text=request.POST.get("text", ""), project=project)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("投诉已登记，将由主管部门处理 / complaint registered and assigned"))
+            return redirect("ratings:credit", uscc=agency.uscc)
+    return render(request, "ratings/complaint_form.html", {"agency": agency, "post": request.POST})
+
+
+# ---- public: credit page ----------------------------------------------------------------------
+
+
+def credit(request, uscc: str):
+    """The agency's credit explained (the storefront includes ratings/credit_summary.html)."""
+    agency = get_object_or_404(Agency.objects.select_related("region"), uscc=uscc)
+    as_of = _as_of(request)
+    result = services.credit_report(agency, as_of=as_of)
+    return render(request, "ratings/credit.html", {
+        "agency": agency, "result": result, "as_of": as_of,
+        "sanctions": selectors.sanctions_in_force(agency, as_of),
+        "can_repair": can(request.user, "ratings.apply_repair",
+                          CreditEvent(agency=agency)) if request.user.is_authenticated else False,
+        "events": {e.pk: e for e in CreditEvent.objects.filter(agency=agency)},
+        "repairable": scoring.REPAIRABLE_CODES})
+
+
+# ---- regulator workspace ------------------------------------------------------------------------
+
+
+def _workspace(request):
+    if not request.user.is_authenticated:
+        raise PermissionDenied(_("请先登录 / please log in"))
+    require(request.user, "ratings.workspace")
+
+
+def workspace(request):
+    _workspace(request)
+    grade = request.GET.get("grade", "") if request.GET.get("grade", "") in {"A", "B", "C", "D"} else ""
+    region = request.GET.get("region", "")
+    department = request.GET.get("department", "")
+    if department and not department.isdigit():
+        department = ""
+    qs = selectors.agencies_in_scope(request.user, grade=grade, region=region, department=department)
+    if fmt := _fmt(request):
+        return export(fmt, name="agencies", headers=["USCC", "名称", "区划", "信用分", "等级", "强制", "状态", "暂停至"],
+                      rows=([a.uscc, a.name, a.region.name, a.credit_score, a.credit_grade, a.credit_forced,
+                             a.get_status_display(), a.suspended_until] for a in qs.iterator()))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    scope_all = selectors.agencies_in_scope(request.user)
+    dist = selectors.grade_distribution(scope_all)
+    on_time = selectors.on_time_by_department(request.user)
+    prices = selectors.price_vs_ceiling(request.user)
+    return render(request, "ratings/workspace.html", {
+        "page": page, "grade": grade, "region": region, "department": department,
+        "regions": Region.objects.all(), "departments": Department.objects.all(),
+        "counts": selectors.queue_counts(request.user),
+        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布")),
+        "chart_on_time": charts.bars([(r["department"], r["rate"], f"{r['rate'] * 100:.1f}% ({r['jobs']})")
+                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1),
+        "chart_prices": charts.bars([(p["code"], p["ratio"] or 0, f"{p['awarded']} / {p['ceiling']}")
+                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1),
+        "on_time": on_time, "prices": prices})
+
+
+def agency_ledger(request, uscc: str):
+    _workspace(request)
+    agency = get_object_or_404(Agency.objects.select_related("region"), uscc=uscc)
+    require(request.user, "ratings.view_ledger", agency)
+    rows = list(selectors.ledger(agency))
+    if fmt := _fmt(request):
+        return export(fmt, name=f"ledger-{agency.uscc}", headers=["日期", "事项", "状态", "原因", "来源类型", "来源编号", "录入人"],
+                      rows=([e.date, e.code, e.state, e.cause, e.cause_type, e.cause_id,
+                             str(e.created_by) if e.created_by else "system"] for e in rows))
+    as_of = _as_of(request)
+    return render(request, "ratings/agency_ledger.html", {
+        "agency": agency, "rows": rows, "as_of": as_of, "result": services.credit_report(agency, as_of=as_of),
+        "sanctions": Sanction.objects.filter(agency=agency),
+        "history": audit.history(agency)})
+
+
+def project_history(request, pk: int):
+    from projects.models import Project
+
+    _workspace(request)
+    q = selectors.scope_q(request.user, region_field="region_id", department_field="service_type__department_id")
+    qs = Project.objects.select_related("owner", "service_type")
+    project = get_object_or_404(qs if q is None else qs.filter(q), pk=pk)
+    entries = list(audit.history(project))
+    related = []
+    for rating in Rating.objects.filter(project=project):
+        related += list(audit.history(rating))
+    entries = sorted(entries + related, key=lambda e: e.pk)
+    if fmt := _fmt(request):
+        return export(fmt, name=f"history-{project.code}", headers=["时间", "动作", "操作人", "对象", "数据", "原因", "哈希"],
+                      rows=([e.created_at, e.action, e.actor_repr, f"{e.object_type}#{e.object_id}", str(e.data),
+                             e.reason, e.hash] for e in entries))
+    return render(request, "ratings/project_history.html", {"project": project, "entries": entries})
+
+
+def sanctions(request):
+    _workspace(request)
+    qs = selectors.sanctions_list(request.user)
+    if fmt := _fmt(request):
+        return export(fmt, name="sanctions", headers=["USCC", "机构", "类型", "起始日", "截止日", "原因", "已解除"],
+                      rows=([s.agency.uscc, s.agency.name, s.get_kind_display(), s.starts_on, s.ends_on, s.cause,
+                             s.lifted_at] for s in qs))
+    return render(request, "ratings/sanctions.html", {"page": Paginator(qs, 50).get_page(request.GET.get("page")),
+                                                      "today": workdays.today()})
+
+
+@require_POST
+def sanction_lift(request, pk: int):
+    _workspace(request)
+    sanction = get_object_or_404(Sanction, pk=pk)
+    try:
+        services.lift_sanction(sanction=sanction, by=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("惩戒已解除 / sanction lifted"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("ratings:sanctions")
+
+
+def _status(request, choices, default):
+    value = request.GET.get("status", default)
+    return value if value in dict(choices) or value == "" else default
+
+
+def appeals(request):
+    _workspace(request)
+    qs = selectors.appeals_queue(request.user, status=_status(request, Appeal.Status.choices, "pending"))
+    if fmt := _fmt(request):
+        return export(fmt, name="appeals", headers=["项目", "机构", "评价", "申诉理由", "申诉日", "处理期限", "状态", "处理意见"],
+                      rows=([a.rating.project.code, a.agency.name, a.rating.result, a.reason, a.filed_on, a.decide_by,
+                             a.get_status_display(), a.decision_note] for a in qs))
+    return render(request, "ratings/appeals.html", {"rows": qs[:200], "today": workdays.today(),
+                                                    "status": request.GET.get("status", "pending"),
+                                                    "statuses": Appeal.Status.choices})
+
+
+@require_POST
+def appeal_decide(request, pk: int):
+    _workspace(request)
+    appeal_obj = get_object_or_404(Appeal, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision not in {"uphold", "reject"}:
+            raise ValidationError(_("请选择处理结果 / choose uphold or reject"))
+        services.decide_appeal(appeal=appeal_obj, by=request.user, upheld=decision == "uphold",
+                               note=request.POST.get("note", ""))
+        messages.success(request, _("申诉已处理 / appeal decided"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("ratings:appeals")
+
+
+def complaints(request):
+    _workspace(request)
+    qs = selectors.complaints_queue(request.user, status=_status(request, Complaint.Status.choices, "open"))
+    if fmt := _fmt(request):
+        return export(fmt, name="complaints", headers=["机构", "项目", "来源", "内容", "登记日", "答复期限", "承办部门", "状态", "答复"],
+                      rows=([c.agency.name, c.project.code if c.project else "", c.get_source_display(), c.text,
+                             c.filed_on, c.respond_by, c.regulator.name if c.regulator else "", c.get_status_display(),
+                             c.response] for c in qs))
+    return render(request, "ratings/complaints.html", {"rows": qs[:200], "today": workdays.today(),
+                                                       "status": request.GET.get("status", "open"),
+                                                       "statuses": Complaint.Status.choices})
+
+
+@require_POST
+def complaint_decide(request, pk: int):
+    _workspace(request)
+    complaint = get_object_or_404(Complaint, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision not in {"verified", "dismissed"}:
+            raise ValidationError(_("请选择处理结果 / choose verified or dismissed"))
+        services.decide_complaint(complaint=complaint, by=request.user, verified=decision == "verified",
+                                  response=request.POST.get("response", ""))
+        messages.success(request, _("投诉已处理 / complaint decided"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("ratings:complaints")
+
+
+def repairs(request):
+    _workspace(request)
+    qs = selectors.repairs_queue(request.user, status=_status(request, RepairApplication.Status.choices, "pending"))
+    if fmt := _fmt(request):
+        return export(fmt, name="repairs", headers=["机构", "事项", "事项日期", "申请日", "理由", "状态", "审核意见"],
+                      rows=([r.agency.name, r.event.code, r.event.date, r.applied_on, r.reason, r.get_status_display(),
+                             r.decision_note] for r in qs))
+    return render(request, "ratings/repairs.html", {"rows": qs[:200], "status": request.GET.get("status", "pending"),
+                                                    "statuses": RepairApplication.Status.choices})
+
+
+@require_POST
+def repair_decide(request, pk: int):
+    _workspace(request)
+    application = get_object_or_404(RepairApplication, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision not in {"approve", "reject"}:
+            raise ValidationError(_("请选择审核结果 / choose approve or reject"))
+        services.decide_repair(application=application, by=request.user, approved=decision == "approve",
+                               note=request.POST.get("note", ""))
+        messages.success(request, _("修复申请已处理 / repair decided"))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("ratings:repairs")
+
+
+# ---- what-if ------------------------------------------------------------------------------------
+
+WHATIF_INT_KEYS = ["credit_window_months", "credit_base", "credit_bonus_cap"]
+
+
+def _proposed_policy(current: Policy, data) -> Policy:
+    values = current.as_dict()
+    for key in WHATIF_INT_KEYS:
+        if data.get(key, "") != "":
+            values[key] = _int(data[key], key)
+    values["credit_deductions"] = {code: _int(data.get(f"d_{code}", pts), code)
+                                   for code, pts in current["credit_deductions"].items()}
+    values["credit_bonuses"] = {code: _int(data.get(f"b_{code}", pts), code)
+                                for code, pts in current["credit_bonuses"].items()}
+    values["credit_grades"] = {g: _int(data.get(f"g_{g}", v), g) for g, v in current["credit_grades"].items()}
+    return Policy(version=current.version, values=validate(values), name="what-if")
+
+
+def _int(value, key) -> int:
+    try:
+        n = int(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{key} 须为整数 / {key} must be a whole number") from None
+    if n < 0:
+        raise ValidationError(f"{key} 不能为负 / {key} must not be negative")
+    return n
+
+
+def whatif(request):
+    """Preview a policy change against real ledgers: before/after per agency in the regulator's scope."""
+    _workspace(request)
+    current = current_policy()
+    as_of = _as_of(request)
+    proposed, rows, changed = None, [], 0
+    if request.GET.get("run"):
+        try:
+            proposed = _proposed_policy(current, request.GET)
+        except ValidationError as exc:
+            _errors(request, exc)
+    if proposed is not None:
+        agencies = list(selectors.agencies_in_scope(request.user)[:2000])
+        ledgers: dict[int, list] = {a.pk: [] for a in agencies}
+        for pk, agency_id, code, date, state in CreditEvent.objects.filter(agency_id__in=list(ledgers)).values_list(
+                "pk", "agency_id", "code", "date", "state"):
+            ledgers[agency_id].append(scoring.Event(code=code, date=date, state=state, ref=pk))
+        for a in agencies:
+            before = scoring.score(ledgers[a.pk], as_of=as_of, policy=current)
+            after = scoring.score(ledgers[a.pk], as_of=as_of, policy=proposed)
+            moved = (before.score, before.grade) != (after.score, after.grade)
+            changed += moved
+            rows.append({"agency": a, "before": before, "after": after, "moved": moved})
+        rows.sort(key=lambda r: (not r["moved"], r["after"].score))
+        if fmt := _fmt(request):
+            return export(fmt, name="whatif", headers=["USCC", "机构", "现分", "现等级", "新分", "新等级"],
+                          rows=([r["agency"].uscc, r["agency"].name, r["before"].score, r["before"].grade,
+                                 r["after"].score, r["after"].grade] for r in rows))
+    shown = proposed or current
+    return render(request, "ratings/whatif.html", {
+        "current": current, "shown": shown, "as_of": as_of, "rows": rows[:500], "changed": changed,
+        "deductions": [(c, current["credit_deductions"][c], shown["credit_deductions"][c])
+                       for c in current["credit_deductions"]],
+        "bonuses": [(c, current["credit_bonuses"][c], shown["credit_bonuses"][c]) for c in current["credit_bonuses"]],
+        "grades": [(g, current["credit_grades"][g], shown["credit_grades"][g]) for g in ("A", "B", "C")],
+        "ints": [(k, current[k], shown[k]) for k in WHATIF_INT_KEYS]})
