@@ -11,3 +11,7 @@ class CmsConfig(AppConfig):
 
         if find_spec("cms.permissions"):
             import cms.permissions  # noqa: F401
+        from cms import events, signals
+
+        events.register()
+        signals.connect()

@@ -1,0 +1,115 @@
+"""The one write path for marketplace-driven notices: publish (create or revise) and withdraw.
+
+Every change goes through Wagtail revisions (`save_revision(...).publish()`), so the admin history
+shows who/what changed a notice and when. A notice is identified by its source key
+(kind + object type + object id): replaying an event finds the same page and, when nothing changed,
+does nothing. Withdrawing keeps the page (editors see "已撤回" and the reason) but unpublishes it, so
+the public lists, feeds and sitemap drop it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from cms.facts import marketplace_write
+from cms.models import NoticeIndexPage, NoticeKind, NoticePage
+from marketplace.audit import normalise
+
+logger = logging.getLogger(__name__)
+
+WITHDRAWN_ACTION = "cms.notice_withdrawn"
+
+
+class NoticeTreeMissing(RuntimeError):
+    pass
+
+
+def source_key(kind: str, object_type: str, object_id) -> str:
+    return f"{kind}:{object_type}:{object_id}"
+
+
+def index_for(kind: str) -> NoticeIndexPage:
+    index = NoticeIndexPage.objects.filter(kind=kind).first()
+    if index is None:
+        from cms.tree import ensure_page_tree
+
+        ensure_page_tree()
+        index = NoticeIndexPage.objects.filter(kind=kind).first()
+    if index is None:  # pragma: no cover - ensure_page_tree always creates every kind
+        raise NoticeTreeMissing(kind)
+    return index
+
+
+@transaction.atomic
+def publish_notice(*, kind: str, object_type: str, object_id, source_action: str, title: str, facts: dict,
+                   region_id: str | None = None, service_type_id: str | None = None, method: str = "",
+                   published_on: dt.date | None = None, by=None) -> NoticePage:
+    """Create or revise the notice for one marketplace object and publish it through a revision.
+
+    Idempotent: when the live notice already carries these facts, nothing is written.
+    """
+    kind = NoticeKind(kind).value
+    key = source_key(kind, object_type, object_id)
+    facts = normalise(facts)
+    title = title[:255]
+    page = NoticePage.objects.select_for_update().filter(source_key=key).first()
+    values = {
+        "title": title, "draft_title": title, "kind": kind, "region_id": region_id,
+        "service_type_id": service_type_id, "selection_method": method or "",
+        "object_type": object_type, "object_id": str(object_id), "facts": facts,
+    }
+    with marketplace_write():
+        if page is None:
+            parent = index_for(kind)
+            page = NoticePage(slug=f"{object_type.rsplit('.', 1)[-1]}-{object_id}", source_key=key,
+                              source_action=source_action, live=False,
+                              published_on=published_on or timezone.localdate(), **values)
+            parent.add_child(instance=page)
+        else:
+            unchanged = all(getattr(page, name) == value for name, value in values.items())
+            if unchanged and page.live and not page.withdrawn_at:
+                return page
+            for name, value in values.items():
+                setattr(page, name, value)
+            page.source_action = source_action
+            if page.withdrawn_at:  # the event happened again after an undo: republish
+                page.withdrawn_at = None
+                page.withdrawn_reason = ""
+                if published_on:
+                    page.published_on = published_on
+        revision = page.save_revision(user=by, log_action=True)
+        revision.publish(user=by, skip_permission_checks=True)
+    page.refresh_from_db()
+    return page
+
+
+@transaction.atomic
+def withdraw_notice(*, kind: str, object_type: str, object_id, reason: str, source_action: str = "",
+                    by=None, now: dt.datetime | None = None) -> NoticePage | None:
+    """Unpublish the notice for one marketplace object, recording when and why; keep the page.
+
+    Returns None when there is no such notice (nothing to undo); idempotent when already withdrawn.
+    """
+    key = source_key(NoticeKind(kind).value, object_type, object_id)
+    page = NoticePage.objects.select_for_update().filter(source_key=key).first()
+    if page is None or page.withdrawn_at:
+        return page
+    page = page.get_latest_revision_as_object() if page.latest_revision_id else page
+    reason = reason or _("交易事项已撤销")
+    with marketplace_write():
+        page.withdrawn_at = now or timezone.now()
+        page.withdrawn_reason = reason
+        if source_action:
+            page.source_action = source_action
+        page.save_revision(user=by, log_action=False)
+        page.save(update_fields=["withdrawn_at", "withdrawn_reason", "source_action"])
+        if page.live:
+            page.unpublish(user=by, log_action=True)
+    log(instance=page, action=WITHDRAWN_ACTION, user=by, data={"reason": reason})
+    return page
