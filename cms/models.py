@@ -201,11 +201,15 @@ class NoticePage(Page):
                       self._meta.get_field("body").get_searchable_content(self.body)]
         return segment(" ".join(parts))
 
-    def clean(self):
-        super().clean()
-        if not self.kind and self.depth and self.depth > 1:
+    def full_clean(self, *args, **kwargs):
+        # A notice's kind is its index page's kind (set before field validation requires it).
+        if not self.kind and self.depth and self.depth > 1 and self.path:
             parent = self.get_parent()
             self.kind = getattr(parent.specific, "kind", "") if parent else ""
+        return super().full_clean(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
         if self.pk and not is_marketplace_write():
             stored = NoticePage.objects.filter(pk=self.pk).values(*FACT_FIELDS).first()
             if stored and stored["source_key"]:
