@@ -38,6 +38,7 @@ def ensure_env() -> None:
     if not STAMP.exists() or STAMP.read_text().strip() != digest:
         run(str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(LOCK))
         STAMP.write_text(digest)
+    run(str(PY), "manage.py", "compile_translations", env={"DEBUG": "1"})
 
 
 def demo(argv: list[str]) -> None:

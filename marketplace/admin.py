@@ -1,8 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from marketplace.models import (AuditEntry, CalendarYear, Department, Holiday, Invitation, Membership,
-                                Notification, Organisation, PolicyVersion, Region, ServiceType, User)
+from marketplace.models import (
+    AuditEntry,
+    CalendarYear,
+    Department,
+    Holiday,
+    Invitation,
+    Membership,
+    Notification,
+    Organisation,
+    PolicyVersion,
+    Region,
+    ServiceType,
+    User,
+)
 
 
 @admin.register(User)

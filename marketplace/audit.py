@@ -57,7 +57,7 @@ def entry_hash(*, prev_hash: str, created_at: dt.datetime, actor_id, organisatio
                object_type: str, object_id: str, data: dict, reason: str) -> str:
     payload = {
         "prev": prev_hash,
-        "at": created_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor": actor_id,
         "org": organisation_id,
         "action": action,

@@ -92,9 +92,7 @@ def regulator_covers(regulator_org, *, region_code: str | None, department_id: i
     departments = _scope(regulator_org, "departments")
     if regions and not (region_code and set(region_ancestors(region_code)) & regions):
         return False
-    if departments and department_id not in departments:
-        return False
-    return True
+    return not (departments and department_id not in departments)
 
 
 def _scope(org, axis: str) -> set:

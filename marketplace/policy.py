@@ -124,7 +124,7 @@ def validate(data: Mapping[str, Any]) -> dict[str, Any]:
     merged = {**DEFAULTS, **data}
     for key, default in DEFAULTS.items():
         value = merged[key]
-        if isinstance(default, bool) or isinstance(default, dict | list):
+        if isinstance(default, (bool, dict | list)):
             if type(value) is not type(default):
                 raise ValidationError(f"参数 {key} 类型错误 / {key} has the wrong type")
             continue

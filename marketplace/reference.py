@@ -10,6 +10,9 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
+
+OPERATORS_GROUP = "Operators"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -101,12 +104,50 @@ def ensure_audit_head() -> None:
     AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "count": 0})
 
 
+def ensure_wagtail_basics() -> None:
+    """Wagtail's root page, root collection and Editors/Moderators groups with admin access.
+
+    Wagtail creates these in data migrations; a database flush (transactional tests) removes them
+    while post_migrate runs again, so they are re-ensured here, idempotently.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    ContentType.objects.clear_cache()  # ids change when a flush recreates content types
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    admin_ct, _ = ContentType.objects.get_or_create(app_label="wagtailadmin", model="admin")
+    access, _ = Permission.objects.get_or_create(content_type=admin_ct, codename="access_admin",
+                                                 defaults={"name": "Can access Wagtail admin"})
+    for name in ("Editors", "Moderators", OPERATORS_GROUP):
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(access)
+    # Operators edit the reference data through the Wagtail admin's model viewsets. Our post_migrate
+    # handler can run before auth's, so make sure this app's permissions exist first.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    create_permissions(apps.get_app_config("marketplace"), verbosity=0)
+    reference = Permission.objects.filter(
+        content_type__app_label="marketplace",
+        content_type__model__in=["holiday", "calendaryear", "servicetype", "region"],
+    )
+    Group.objects.get(name=OPERATORS_GROUP).permissions.add(*reference)
+
+
 def load_all() -> None:
     load_regions()
     load_service_types()
     load_holidays()
     ensure_policy()
     ensure_audit_head()
+    ensure_wagtail_basics()
 
 
 @lru_cache(maxsize=4096)

@@ -20,6 +20,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _translations():
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits, page caches and calendar caches must not leak from one test into another."""
+    from django.core.cache import cache
+
+    from marketplace import workdays
+
+    cache.clear()
+    workdays.invalidate()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"

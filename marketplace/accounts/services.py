@@ -37,6 +37,8 @@ def add_member(*, by, organisation: Organisation, user, role: str, check: bool =
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+    if organisation.kind == Organisation.Kind.OPERATOR:
+        _grant_cms_access(user)
     audit.record(action="marketplace.member_added", by=by, obj=membership, organisation=organisation,
                  data={"user": user.email, "role": role})
     user.__dict__.pop("_membership_cache", None)
@@ -81,3 +83,13 @@ def accept_invitation(*, by, token: str) -> Membership:
     inv.accepted_by = by
     inv.save(update_fields=["accepted_at", "accepted_by"])
     return add_member(by=by, organisation=inv.organisation, user=by, role=inv.role, check=False)
+
+
+def _grant_cms_access(user) -> None:
+    """Operators run the Wagtail admin: put them in Wagtail's "Editors" group (created by Wagtail's
+    migrations with admin access and page permissions)."""
+    from django.contrib.auth.models import Group
+
+    from marketplace.reference import OPERATORS_GROUP
+
+    user.groups.add(*Group.objects.filter(name__in=["Editors", OPERATORS_GROUP]))

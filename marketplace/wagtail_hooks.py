@@ -1,0 +1,69 @@
+"""Operator tools in the Wagtail admin: reference data (holidays, calendar years, service catalogue,
+regions) and the versioned policy editor."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from marketplace import admin_views
+from marketplace.models import CalendarYear, Holiday, Region, ServiceType
+
+
+class HolidayViewSet(ModelViewSet):
+    model = Holiday
+    icon = "date"
+    menu_label = "节假日"
+    form_fields = ["date", "kind", "name", "source"]
+    list_display = ["date", "kind", "name", "source"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+class CalendarYearViewSet(ModelViewSet):
+    model = CalendarYear
+    icon = "calendar"
+    menu_label = "节假日年度"
+    form_fields = ["year", "confirmed", "source"]
+    list_display = ["year", "confirmed", "source"]
+
+
+class ServiceTypeViewSet(ModelViewSet):
+    model = ServiceType
+    icon = "list-ul"
+    menu_label = "服务目录"
+    form_fields = ["code", "name", "name_en", "department", "qualification", "typical_limit_wd", "active"]
+    list_display = ["code", "name", "department", "typical_limit_wd", "active"]
+    list_filter = ["department", "active"]
+    search_fields = ["code", "name"]
+
+
+class RegionViewSet(ModelViewSet):
+    model = Region
+    icon = "site"
+    menu_label = "行政区划"
+    form_fields = ["code", "name", "parent"]
+    list_display = ["code", "name", "parent"]
+    search_fields = ["code", "name"]
+
+
+class ReferenceDataGroup(ModelViewSetGroup):
+    menu_label = "基础数据"
+    menu_icon = "cogs"
+    menu_order = 800
+    items = (HolidayViewSet, CalendarYearViewSet, ServiceTypeViewSet, RegionViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_reference_data():
+    return ReferenceDataGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_policy_urls():
+    return [path("policy/", admin_views.policy_edit, name="marketplace_policy")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_policy_menu_item():
+    return MenuItem("政策参数", reverse("marketplace_policy"), icon_name="form", order=810)

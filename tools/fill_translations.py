@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Fill msgstr in locale/en/LC_MESSAGES/django.po from locale/translations_en.tsv (msgid<TAB>English).
+
+Workflow: `manage.py makemessages -l en` (needs GNU gettext, dev machines only), add lines to the TSV,
+run this, commit the .po. `manage.py compile_translations` (Babel) builds the .mo at setup.
+"""
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locale/en/LC_MESSAGES/django.po"
+TSV = ROOT / "locale/translations_en.tsv"
+
+table = dict(line.split("\t", 1) for line in TSV.read_text(encoding="utf-8").splitlines() if "\t" in line)
+with PO.open("rb") as fh:
+    catalog = read_po(fh)
+filled = 0
+for message in catalog:
+    key = message.id if isinstance(message.id, str) else message.id[0]
+    if key and key in table and not message.string:
+        message.string = table[key]
+        message.flags.discard("fuzzy")
+        filled += 1
+with PO.open("wb") as fh:
+    write_po(fh, catalog, width=0)
+print(f"filled {filled}; untranslated {sum(1 for m in catalog if m.id and not m.string)}")
