@@ -2,20 +2,12 @@ import datetime as dt
 import os
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from marketplace import audit
 from tests.factories import ProjectFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
