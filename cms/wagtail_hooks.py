@@ -50,3 +50,17 @@ def guard_notice_facts(request, page):
         messages.error(request, REPUBLISH_REFUSED)
         return redirect("wagtailadmin_pages:edit", page.pk)
     return None
+
+
+@hooks.register("before_bulk_action")
+def guard_bulk_republish(request, action_type, objects, action_class_instance):
+    """Bulk "publish" in the page listing must not bring back a notice withdrawn with its event."""
+    from cms.models import NoticePage
+
+    if action_type != "publish":
+        return None
+    ids = [obj.pk for obj in objects]
+    if NoticePage.objects.filter(pk__in=ids, withdrawn_at__isnull=False, source_key__isnull=False).exists():
+        messages.error(request, REPUBLISH_REFUSED)
+        return redirect(request.META.get("HTTP_REFERER") or "wagtailadmin_explore_root")
+    return None

@@ -146,3 +146,29 @@ def test_public_site_journey(live_server, browser):
     assert no_horizontal_overflow(page)
     page.screenshot(path=str(out / "cms-list-phone.png"), full_page=True)
     phone.close()
+
+
+def test_editor_sees_withdrawn_notice_with_read_only_facts(live_server, browser):
+    from cms.models import NoticePage
+    from tests.factories import PASSWORD, UserFactory
+
+    survey = seed_site()
+    audit.record(action="projects.cancelled", obj=survey, reason="业主撤销采购需求")
+    notice = NoticePage.objects.get(object_id=str(survey.pk), kind="posting")
+    editor = UserFactory(email="editor@example.cn", is_superuser=True, is_staff=True)
+
+    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", editor.email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    page.goto(f"{live_server.url}/admin/pages/{notice.pk}/edit/")
+    content = page.content()
+    assert "已撤回" in content and "业主撤销采购需求" in content and "交易信息（只读）" in content
+    assert page.locator("input[name=title]").is_disabled()
+    assert page.locator("select[name=region]").is_disabled()
+    page.screenshot(path=str(artifacts() / "cms-admin-withdrawn-notice.png"), full_page=True)
+    context.close()
