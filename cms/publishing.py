@@ -103,7 +103,9 @@ def withdraw_notice(*, kind: str, object_type: str, object_id, reason: str, sour
     page = page.get_latest_revision_as_object() if page.latest_revision_id else page
     reason = reason or _("交易事项已撤销")
     with marketplace_write():
-        page.withdrawn_at = now or timezone.now()
+        # Whole seconds: revisions serialise datetimes to milliseconds, and the facts guard compares
+        # the revision an editor opens with the stored row.
+        page.withdrawn_at = (now or timezone.now()).replace(microsecond=0)
         page.withdrawn_reason = reason
         if source_action:
             page.source_action = source_action

@@ -123,7 +123,7 @@ def test_withdrawn_notice_cannot_be_republished_by_an_editor(notice, editor_clie
     assert "已撤回" in response.content.decode() and "项目取消" in response.content.decode()
     data["action-publish"] = "action-publish"
     response = editor_client.post(url, data, follow=True)
-    assert "不能重新发布" in response.content.decode()
+    assert "cannot be republished" in response.content.decode()
     assert not NoticePage.objects.get(pk=notice.pk).live
 
 
@@ -137,3 +137,26 @@ def test_admin_edit_refuses_non_editors(notice, client, who):
     if response.status_code == 302:
         assert "login" in response["Location"] or response["Location"].startswith("/admin")
     assert NoticePage.objects.get(pk=notice.pk).title == notice.title
+
+
+def test_editor_can_still_annotate_a_withdrawn_notice(notice, editor_client, record_event):
+    from projects.models import Project
+
+    record_event("projects.cancelled", Project.objects.get(pk=notice.object_id), reason="项目取消")
+    url, data, _ = edit_form_data(editor_client, NoticePage.objects.get(pk=notice.pk))
+    data["editor_note"] = rich_text("<p>因预算调整取消，后续将重新发布。</p>")
+    response = editor_client.post(url, data)  # save draft
+    assert response.status_code == 302, response.content.decode()[:500]
+    fresh = NoticePage.objects.get(pk=notice.pk)
+    assert "预算调整" in fresh.get_latest_revision_as_object().editor_note
+    assert not fresh.live and fresh.withdrawn_reason == "项目取消"
+
+
+def test_bulk_publish_cannot_bring_back_a_withdrawn_notice(notice, editor_client, record_event):
+    from projects.models import Project
+
+    record_event("projects.cancelled", Project.objects.get(pk=notice.object_id), reason="项目取消")
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "publish"]) + f"?id={notice.pk}"
+    response = editor_client.post(url, {"include_descendants": ""}, follow=True)
+    assert "cannot be republished" in response.content.decode()
+    assert not NoticePage.objects.get(pk=notice.pk).live
