@@ -52,7 +52,7 @@ def cache_key(request, part: str = "page") -> str:
     return f"cms:{part}:{generation()}:{get_language() or ''}:{digest}"
 
 
-def render_cached(request, *, fragment: str, context_factory, title: str = "", page=None,
+def render_cached(request, *, fragment: str, context_factory, title: str = "", page=None, feed_kind: str = "",
                   shell: str = "cms/shell.html") -> TemplateResponse:
     """Render `fragment` with `context_factory()` (cached), then wrap it in the per-request shell."""
     key = cache_key(request) if cacheable(request) else None
@@ -62,7 +62,7 @@ def render_cached(request, *, fragment: str, context_factory, title: str = "", p
         if key:
             cache.set(key, body, timeout())
     return TemplateResponse(request, shell, {"body_html": mark_safe(body), "shell_title": title,  # noqa: S308
-                                             "page": page, "self": page})
+                                             "page": page, "self": page, "feed_kind": feed_kind})
 
 
 def cached_response(view):

@@ -49,6 +49,10 @@ class CachedServeMixin:
 
     fragment_template = ""
 
+    @property
+    def feed_kind(self) -> str:
+        return getattr(self, "kind", "") or "all"
+
     def serve(self, request, *args, **kwargs):
         from cms.cache import render_cached
 
@@ -58,6 +62,7 @@ class CachedServeMixin:
             context_factory=lambda: self.get_context(request, *args, **kwargs),
             title=self.seo_title or self.title,
             page=self,
+            feed_kind=self.feed_kind,
         )
 
 
@@ -237,6 +242,7 @@ class NoticePage(Page):
             context_factory=lambda: self.get_context(request, *args, **kwargs),
             title=self.seo_title or self.title,
             page=self,
+            feed_kind=self.kind,
         )
 
 

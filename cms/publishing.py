@@ -64,6 +64,7 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
         "service_type_id": service_type_id, "selection_method": method or "",
         "object_type": object_type, "object_id": str(object_id), "facts": facts,
     }
+    draft = None
     with marketplace_write():
         if page is None:
             parent = index_for(kind)
@@ -75,6 +76,10 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
             unchanged = all(getattr(page, name) == value for name, value in values.items())
             if unchanged and page.live and not page.withdrawn_at:
                 return page
+            # An editor's unpublished draft (say, a half-written note) must neither go public with the
+            # new facts nor be lost: publish from the live content, then re-save the draft on top.
+            if page.live and page.has_unpublished_changes and page.latest_revision_id:
+                draft = page.get_latest_revision_as_object()
             for name, value in values.items():
                 setattr(page, name, value)
             page.source_action = source_action
@@ -85,6 +90,11 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
                     page.published_on = published_on
         revision = page.save_revision(user=by, log_action=True)
         revision.publish(user=by, skip_permission_checks=True)
+        if draft is not None:
+            for name, value in values.items():
+                setattr(draft, name, value)
+            draft.source_action = source_action
+            draft.save_revision(user=by)
     page.refresh_from_db()
     return page
 

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,3 +193,14 @@ def test_notice_page_renders_editor_text_and_attachments(tree, client):
     html = client.get(page.url).content.decode()
     assert "请注意报名时间" in html and "采购文件" in html and "T-1" in html
     assert NoticePage.objects.get(pk=page.pk).facts == {"code": "T-1"}
+
+
+def test_editor_sees_the_wagtail_userbar_on_a_notice(tree, client):
+    from tests.factories import UserFactory
+
+    notice = make_notice(1)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True),
+                       backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get(notice.url).content.decode()
+    assert "wagtail-userbar" in html or "w-userbar" in html
+    assert "wagtail-userbar" not in Client().get(notice.url).content.decode()

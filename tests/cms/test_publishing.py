@@ -174,3 +174,21 @@ def test_a_failing_notice_never_breaks_the_marketplace_write(tree, record_event,
     project = published_project()
     entry = record_event("projects.published", project)
     assert entry.pk and not NoticePage.objects.exists()
+
+
+def test_revision_keeps_an_editors_unpublished_draft_private_and_intact(tree, record_event, published_project):
+    project = published_project(ceiling=Decimal("100000.00"))
+    record_event("projects.published", project)
+    draft = notice_for(project).get_latest_revision_as_object()
+    draft.editor_note = "<p>草稿：尚未审核的说明</p>"
+    draft.save_revision()  # saved, not published
+
+    project.ceiling = Decimal("95000.00")
+    project.save(update_fields=["ceiling"])
+    record_event("projects.revised", project)
+
+    notice = notice_for(project)
+    assert notice.facts["ceiling"] == "95000.00" and "草稿" not in notice.editor_note  # live: new facts only
+    latest = notice.get_latest_revision_as_object()
+    assert "草稿" in latest.editor_note and latest.facts["ceiling"] == "95000.00"  # draft kept, facts fresh
+    assert notice.has_unpublished_changes
