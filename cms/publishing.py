@@ -59,6 +59,12 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
     facts = normalise(facts)
     title = title[:255]
     page = NoticePage.objects.select_for_update().filter(source_key=key).first()
+    parent = None
+    if page is None:
+        # Lock the index page: serialises sibling creation (treebeard computes the next path from the
+        # last child) and makes a concurrent replay of the same event wait, then find the notice.
+        parent = NoticeIndexPage.objects.select_for_update().get(pk=index_for(kind).pk)
+        page = NoticePage.objects.select_for_update().filter(source_key=key).first()
     values = {
         "title": title, "draft_title": title, "kind": kind, "region_id": region_id,
         "service_type_id": service_type_id, "selection_method": method or "",
@@ -67,7 +73,6 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
     draft = None
     with marketplace_write():
         if page is None:
-            parent = index_for(kind)
             page = NoticePage(slug=f"{object_type.rsplit('.', 1)[-1]}-{object_id}", source_key=key,
                               source_action=source_action, live=False,
                               published_on=published_on or timezone.localdate(), **values)
