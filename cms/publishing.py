@@ -46,6 +46,20 @@ def index_for(kind: str) -> NoticeIndexPage:
     return index
 
 
+def _editorial(page) -> tuple:
+    attachments = tuple((a.document_id, a.title) for a in page.attachments.all())
+    return (page.editor_note, page.body.get_prep_value() if page.body else [], attachments, page.slug,
+            page.seo_title, page.search_description)
+
+
+def editor_draft(page: NoticePage) -> NoticePage | None:
+    """The latest revision when it holds editorial changes that are not live (an unpublished draft)."""
+    if not page.latest_revision_id or page.latest_revision_id == page.live_revision_id:
+        return None
+    latest = page.get_latest_revision_as_object()
+    return latest if _editorial(latest) != _editorial(page) else None
+
+
 @transaction.atomic
 def publish_notice(*, kind: str, object_type: str, object_id, source_action: str, title: str, facts: dict,
                    region_id: str | None = None, service_type_id: str | None = None, method: str = "",
@@ -83,8 +97,7 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
                 return page
             # An editor's unpublished draft (say, a half-written note) must neither go public with the
             # new facts nor be lost: publish from the live content, then re-save the draft on top.
-            if page.live and page.has_unpublished_changes and page.latest_revision_id:
-                draft = page.get_latest_revision_as_object()
+            draft = editor_draft(page)
             for name, value in values.items():
                 setattr(page, name, value)
             page.source_action = source_action
@@ -99,6 +112,7 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
             for name, value in values.items():
                 setattr(draft, name, value)
             draft.source_action = source_action
+            draft.withdrawn_at, draft.withdrawn_reason = page.withdrawn_at, page.withdrawn_reason
             draft.save_revision(user=by)
     page.refresh_from_db()
     return page
@@ -115,17 +129,23 @@ def withdraw_notice(*, kind: str, object_type: str, object_id, reason: str, sour
     page = NoticePage.objects.select_for_update().filter(source_key=key).first()
     if page is None or page.withdrawn_at:
         return page
-    page = page.get_latest_revision_as_object() if page.latest_revision_id else page
     reason = reason or _("交易事项已撤销")
+    # Whole seconds: revisions serialise datetimes to milliseconds, and the facts guard compares the
+    # revision an editor opens with the stored row.
+    withdrawn = {"withdrawn_at": (now or timezone.now()).replace(microsecond=0), "withdrawn_reason": reason,
+                 "source_action": source_action or page.source_action}
     with marketplace_write():
-        # Whole seconds: revisions serialise datetimes to milliseconds, and the facts guard compares
-        # the revision an editor opens with the stored row.
-        page.withdrawn_at = (now or timezone.now()).replace(microsecond=0)
-        page.withdrawn_reason = reason
-        if source_action:
-            page.source_action = source_action
-        page.save_revision(user=by, log_action=False)
-        page.save(update_fields=["withdrawn_at", "withdrawn_reason", "source_action"])
+        # 1. the row (live content) records the withdrawal;
+        for name, value in withdrawn.items():
+            setattr(page, name, value)
+        page.save(update_fields=list(withdrawn))
+        # 2. so does the latest revision (an editor's draft stays a draft, now marked withdrawn);
+        latest = page.get_latest_revision_as_object() if page.latest_revision_id else page
+        for name, value in withdrawn.items():
+            setattr(latest, name, value)
+        latest.save_revision(user=by, log_action=False)
+        # 3. then the page leaves the public site.
+        page.refresh_from_db()
         if page.live:
             page.unpublish(user=by, log_action=True)
     log(instance=page, action=WITHDRAWN_ACTION, user=by, data={"reason": reason})

@@ -9,7 +9,7 @@ from wagtail.models import PageLogEntry
 from agencies.models import Blacklist
 from cms.models import NoticeKind, NoticePage
 from cms.publishing import WITHDRAWN_ACTION
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +181,7 @@ def test_revision_keeps_an_editors_unpublished_draft_private_and_intact(tree, re
     record_event("projects.published", project)
     draft = notice_for(project).get_latest_revision_as_object()
     draft.editor_note = "<p>草稿：尚未审核的说明</p>"
-    draft.save_revision()  # saved, not published
+    draft.save_revision(user=UserFactory())  # an editor saved, did not publish
 
     project.ceiling = Decimal("95000.00")
     project.save(update_fields=["ceiling"])
@@ -192,3 +192,24 @@ def test_revision_keeps_an_editors_unpublished_draft_private_and_intact(tree, re
     latest = notice.get_latest_revision_as_object()
     assert "草稿" in latest.editor_note and latest.facts["ceiling"] == "95000.00"  # draft kept, facts fresh
     assert notice.has_unpublished_changes
+
+
+def test_withdraw_and_republish_keep_an_editors_draft_out_of_public_view(tree, client, record_event,
+                                                                          published_project):
+    project = published_project()
+    record_event("projects.published", project)
+    draft = notice_for(project).get_latest_revision_as_object()
+    draft.editor_note = "<p>草稿：尚未审核</p>"
+    draft.save_revision(user=UserFactory())
+
+    record_event("projects.cancelled", project, reason="暂缓")
+    notice = notice_for(project)
+    assert "草稿" not in notice.editor_note  # the row (live content) never took the draft
+    assert "草稿" in notice.get_latest_revision_as_object().editor_note
+    assert notice.get_latest_revision_as_object().withdrawn_reason == "暂缓"
+
+    record_event("projects.published", project)
+    notice = notice_for(project)
+    assert notice.live and "草稿" not in client.get(notice.url).content.decode()
+    latest = notice.get_latest_revision_as_object()
+    assert "草稿" in latest.editor_note and latest.withdrawn_at is None
