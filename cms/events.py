@@ -136,7 +136,7 @@ def on_posting(entry) -> None:
     published_on = timezone.localtime(project.published_at).date() if project.published_at else None
     publishing.publish_notice(
         kind=NoticeKind.POSTING, object_type="projects.project", object_id=project.pk, source_action=entry.action,
-        title=_("%(title)s 采购公告") % {"title": project.title}, facts=facts, published_on=published_on,
+        entry_id=entry.pk, title=_("%(title)s 采购公告") % {"title": project.title}, facts=facts, published_on=published_on,
         **_project_fields(project))
 
 
@@ -144,7 +144,7 @@ def on_posting_cancelled(entry) -> None:
     project = _project_of(_object(entry))
     object_id = project.pk if project is not None else entry.object_id
     publishing.withdraw_notice(kind=NoticeKind.POSTING, object_type="projects.project", object_id=object_id,
-                               reason=entry.reason or _("项目已取消"), source_action=entry.action)
+                               reason=entry.reason or _("项目已取消"), source_action=entry.action, entry_id=entry.pk)
 
 
 def on_result(entry) -> None:
@@ -168,7 +168,7 @@ def on_result(entry) -> None:
         facts["draw"] = draw
     publishing.publish_notice(
         kind=NoticeKind.RESULT, object_type="projects.project", object_id=project.pk, source_action=entry.action,
-        title=_("%(title)s 中选公告") % {"title": project.title}, facts=facts,
+        entry_id=entry.pk, title=_("%(title)s 中选公告") % {"title": project.title}, facts=facts,
         published_on=timezone.localtime(entry.created_at).date(), **_project_fields(project))
 
 
@@ -176,7 +176,7 @@ def on_result_withdrawn(entry) -> None:
     project = _project_of(_object(entry))
     object_id = project.pk if project is not None else entry.object_id
     publishing.withdraw_notice(kind=NoticeKind.RESULT, object_type="projects.project", object_id=object_id,
-                               reason=entry.reason or _("中选结果已撤销"), source_action=entry.action)
+                               reason=entry.reason or _("中选结果已撤销"), source_action=entry.action, entry_id=entry.pk)
 
 
 def on_contract(entry) -> None:
@@ -197,7 +197,8 @@ def on_contract(entry) -> None:
         facts["signed_on"] = str(data["signed_on"])
     publishing.publish_notice(
         kind=NoticeKind.CONTRACT, object_type=entry.object_type, object_id=entry.object_id,
-        source_action=entry.action, title=_("%(title)s 合同公告") % {"title": project.title}, facts=facts,
+        source_action=entry.action, entry_id=entry.pk, title=_("%(title)s 合同公告") % {"title": project.title},
+        facts=facts,
         published_on=timezone.localtime(entry.created_at).date(), **_project_fields(project))
 
 
@@ -221,7 +222,8 @@ def on_sanction(entry) -> None:
     }
     publishing.publish_notice(
         kind=NoticeKind.CREDIT, object_type=entry.object_type, object_id=entry.object_id,
-        source_action=entry.action, title=_("关于%(agency)s的信用公示（%(kind)s）") % {"agency": name, "kind": label},
+        source_action=entry.action, entry_id=entry.pk,
+        title=_("关于%(agency)s的信用公示（%(kind)s）") % {"agency": name, "kind": label},
         facts={key: value for key, value in facts.items() if value},
         region_id=agency.region_id if agency is not None else None,
         published_on=timezone.localtime(entry.created_at).date())
@@ -229,7 +231,7 @@ def on_sanction(entry) -> None:
 
 def on_sanction_lifted(entry) -> None:
     publishing.withdraw_notice(kind=NoticeKind.CREDIT, object_type=entry.object_type, object_id=entry.object_id,
-                               reason=entry.reason or _("惩戒已解除"), source_action=entry.action)
+                               reason=entry.reason or _("惩戒已解除"), source_action=entry.action, entry_id=entry.pk)
 
 
 HANDLERS = {

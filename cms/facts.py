@@ -17,7 +17,7 @@ _writing: ContextVar[bool] = ContextVar("cms_marketplace_write", default=False)
 # Model fields of NoticePage that a sourced notice takes from the marketplace.
 FACT_FIELDS = (
     "title", "kind", "published_on", "region_id", "service_type_id", "selection_method",
-    "source_key", "source_action", "object_type", "object_id", "facts", "withdrawn_at", "withdrawn_reason",
+    "source_key", "source_action", "source_entry_id", "object_type", "object_id", "facts", "withdrawn_at", "withdrawn_reason",
 )
 # The subset that appears as inputs in the admin edit form (disabled for sourced notices).
 LOCKED_FORM_FIELDS = ("title", "published_on", "region", "service_type", "selection_method")

@@ -149,6 +149,9 @@ class NoticePage(Page):
     # The marketplace object this notice describes; `source_key` makes event replays idempotent.
     source_key = models.CharField(_("来源键"), max_length=120, unique=True, null=True, blank=True, editable=False)
     source_action = models.CharField(_("来源事件"), max_length=60, blank=True, editable=False)
+    # Id of the last audit entry applied: older or repeated entries are skipped, so replaying the
+    # history (or a late, out-of-order delivery) cannot flip a notice back.
+    source_entry_id = models.BigIntegerField(_("来源审计记录"), null=True, blank=True, editable=False)
     object_type = models.CharField(_("对象类型"), max_length=60, blank=True, editable=False)
     object_id = models.CharField(_("对象编号"), max_length=40, blank=True, editable=False)
     facts = models.JSONField(_("交易信息"), default=dict, blank=True, editable=False)

@@ -46,6 +46,10 @@ def index_for(kind: str) -> NoticeIndexPage:
     return index
 
 
+def _already_applied(page: NoticePage, entry_id: int | None) -> bool:
+    return bool(entry_id and page.source_entry_id and entry_id <= page.source_entry_id)
+
+
 def _editorial(page) -> tuple:
     attachments = tuple((a.document_id, a.title) for a in page.attachments.all())
     return (page.editor_note, page.body.get_prep_value() if page.body else [], attachments, page.slug,
@@ -63,10 +67,11 @@ def editor_draft(page: NoticePage) -> NoticePage | None:
 @transaction.atomic
 def publish_notice(*, kind: str, object_type: str, object_id, source_action: str, title: str, facts: dict,
                    region_id: str | None = None, service_type_id: str | None = None, method: str = "",
-                   published_on: dt.date | None = None, by=None) -> NoticePage:
+                   published_on: dt.date | None = None, by=None, entry_id: int | None = None) -> NoticePage:
     """Create or revise the notice for one marketplace object and publish it through a revision.
 
-    Idempotent: when the live notice already carries these facts, nothing is written.
+    Idempotent: when the live notice already carries these facts, or `entry_id` (the audit entry
+    being applied) is not newer than the last one applied, nothing is written.
     """
     kind = NoticeKind(kind).value
     key = source_key(kind, object_type, object_id)
@@ -79,6 +84,8 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
         # last child) and makes a concurrent replay of the same event wait, then find the notice.
         parent = NoticeIndexPage.objects.select_for_update().get(pk=index_for(kind).pk)
         page = NoticePage.objects.select_for_update().filter(source_key=key).first()
+    if page is not None and _already_applied(page, entry_id):
+        return page
     values = {
         "title": title, "draft_title": title, "kind": kind, "region_id": region_id,
         "service_type_id": service_type_id, "selection_method": method or "",
@@ -88,7 +95,7 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
     with marketplace_write():
         if page is None:
             page = NoticePage(slug=f"{object_type.rsplit('.', 1)[-1]}-{object_id}", source_key=key,
-                              source_action=source_action, live=False,
+                              source_action=source_action, source_entry_id=entry_id, live=False,
                               published_on=published_on or timezone.localdate(), **values)
             parent.add_child(instance=page)
         else:
@@ -101,6 +108,7 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
             for name, value in values.items():
                 setattr(page, name, value)
             page.source_action = source_action
+            page.source_entry_id = entry_id or page.source_entry_id
             if page.withdrawn_at:  # the event happened again after an undo: republish
                 page.withdrawn_at = None
                 page.withdrawn_reason = ""
@@ -111,7 +119,7 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
         if draft is not None:
             for name, value in values.items():
                 setattr(draft, name, value)
-            draft.source_action = source_action
+            draft.source_action, draft.source_entry_id = source_action, page.source_entry_id
             draft.withdrawn_at, draft.withdrawn_reason = page.withdrawn_at, page.withdrawn_reason
             draft.save_revision(user=by)
     page.refresh_from_db()
@@ -120,20 +128,22 @@ def publish_notice(*, kind: str, object_type: str, object_id, source_action: str
 
 @transaction.atomic
 def withdraw_notice(*, kind: str, object_type: str, object_id, reason: str, source_action: str = "",
-                    by=None, now: dt.datetime | None = None) -> NoticePage | None:
+                    by=None, now: dt.datetime | None = None, entry_id: int | None = None) -> NoticePage | None:
     """Unpublish the notice for one marketplace object, recording when and why; keep the page.
 
-    Returns None when there is no such notice (nothing to undo); idempotent when already withdrawn.
+    Returns None when there is no such notice (nothing to undo); idempotent when already withdrawn
+    or when `entry_id` is not newer than the last audit entry applied.
     """
     key = source_key(NoticeKind(kind).value, object_type, object_id)
     page = NoticePage.objects.select_for_update().filter(source_key=key).first()
-    if page is None or page.withdrawn_at:
+    if page is None or page.withdrawn_at or _already_applied(page, entry_id):
         return page
     reason = reason or _("交易事项已撤销")
     # Whole seconds: revisions serialise datetimes to milliseconds, and the facts guard compares the
     # revision an editor opens with the stored row.
     withdrawn = {"withdrawn_at": (now or timezone.now()).replace(microsecond=0), "withdrawn_reason": reason,
-                 "source_action": source_action or page.source_action}
+                 "source_action": source_action or page.source_action,
+                 "source_entry_id": entry_id or page.source_entry_id}
     with marketplace_write():
         # 1. the row (live content) records the withdrawal;
         for name, value in withdrawn.items():

@@ -213,3 +213,15 @@ def test_withdraw_and_republish_keep_an_editors_draft_out_of_public_view(tree, c
     assert notice.live and "草稿" not in client.get(notice.url).content.decode()
     latest = notice.get_latest_revision_as_object()
     assert "草稿" in latest.editor_note and latest.withdrawn_at is None
+
+
+def test_a_late_older_event_does_not_undo_a_newer_one(tree, record_event, published_project):
+    """Out-of-order delivery: the cancellation (newer) wins over a re-delivered publication (older)."""
+    from cms import events
+
+    project = published_project()
+    published = record_event("projects.published", project)
+    record_event("projects.cancelled", project, reason="取消")
+    events.on_posting(published)  # the old entry arrives again
+    notice = notice_for(project)
+    assert not notice.live and notice.withdrawn_reason == "取消"
