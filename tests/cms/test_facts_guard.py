@@ -160,3 +160,21 @@ def test_bulk_publish_cannot_bring_back_a_withdrawn_notice(notice, editor_client
     response = editor_client.post(url, {"include_descendants": ""}, follow=True)
     assert "cannot be republished" in response.content.decode()
     assert not NoticePage.objects.get(pk=notice.pk).live
+
+
+def test_editor_creates_a_news_notice_in_the_admin(tree, editor_client, client):
+    from cms.models import NoticeIndexPage
+
+    index = NoticeIndexPage.objects.get(kind="news")
+    url = reverse("wagtailadmin_pages:add", args=["cms", "noticepage", index.pk])
+    response = editor_client.get(url)
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    data.setdefault("body-count", "0")
+    data.update({"title": "关于春节期间系统维护的通知", "slug": "spring-maintenance", "published_on": "2026-11-20",
+                 "editor_note": rich_text("<p>维护期间暂停报名。</p>"), "action-publish": "action-publish"})
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:1000]
+    page = NoticePage.objects.get(slug="spring-maintenance")
+    assert page.live and page.kind == "news" and page.source_key is None
+    assert "关于春节期间系统维护的通知" in client.get(reverse("cms:notice_list"), {"kind": "news"}).content.decode()
