@@ -39,7 +39,7 @@ def search_notices(query: str, *, kind: str = "", queryset=None):
     from cms.models import NoticePage
 
     words = segment(query)
-    qs = queryset if queryset is not None else NoticePage.objects.live()
+    qs = queryset if queryset is not None else NoticePage.objects.live().select_related("region", "service_type")
     if kind:
         qs = qs.filter(kind=kind)
     if not words:

@@ -78,3 +78,23 @@ def test_search_view(notices, client):
     assert "搜索词过长" in html and "query too long" in html
     html = client.get(reverse("cms:search"), {"q": "测绘", "kind": "bogus"}).content.decode()
     assert "unknown notice kind" in html
+
+
+@pytest.mark.django_db
+def test_search_query_count_does_not_grow_with_results(tree, client, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    from tests.cms.test_public import make_notice
+
+    for n in range(3):
+        make_notice(n, title=f"测绘公告{n}", region="330402" if n % 2 else "330482")
+    cache.clear()
+    with django_assert_max_num_queries(20) as few:
+        response = client.get(reverse("cms:search"), {"q": "测绘"})
+    assert len(response.context["notices"]) == 3
+    for n in range(3, 25):
+        make_notice(n, title=f"测绘公告{n}", region="330402" if n % 2 else "330482")
+    cache.clear()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("cms:search"), {"q": "测绘"})
+    assert len(response.context["notices"]) == 20
