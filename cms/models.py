@@ -179,7 +179,7 @@ class NoticePage(Page):
     ]
     parent_page_types = ["cms.NoticeIndexPage"]
     subpage_types: list[str] = []
-    exclude_fields_in_copy = ["source_key", "withdrawn_at", "withdrawn_reason"]
+    exclude_fields_in_copy = ["source_key", "source_entry_id", "withdrawn_at", "withdrawn_reason"]
     template = "cms/shell.html"
 
     class Meta:
