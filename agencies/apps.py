@@ -7,7 +7,6 @@ class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from importlib.util import find_spec
-
-        if find_spec("agencies.permissions"):
-            import agencies.permissions  # noqa: F401
+        import agencies.dashboards  # noqa: F401  (registers dashboard panels)
+        import agencies.permissions  # noqa: F401  (registers permission rules)
+        import agencies.sweeps  # noqa: F401  (registers periodic reminders)

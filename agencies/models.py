@@ -5,6 +5,7 @@ and the credit ledger (the ledger lives here, below projects and ratings, becaus
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -59,6 +60,14 @@ class Agency(models.Model):
     credit_computed_at = models.DateTimeField(null=True, blank=True)
     rating_count = models.PositiveIntegerField(default=0)
     rating_mean = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    # Admission workflow (added by the agencies issue; all nullable/defaulted).
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="agency_applications", verbose_name=_("申请人"))
+    contact_id = models.CharField(_("业务授权人身份证号"), max_length=18, blank=True)
+    review_due_on = models.DateField(_("审核期限"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(_("退回理由"), blank=True)
+    status_reason = models.TextField(_("状态变更原因"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +127,8 @@ class Qualification(models.Model):
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
     valid_to = models.DateField(_("有效期至"), null=True, blank=True)
     scope = models.TextField(_("业务范围"), blank=True)
+    scan = models.ForeignKey("agencies.AgencyDocument", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("证书扫描件"))
 
     class Meta:
         ordering = ["qualification_type", "level"]
@@ -139,6 +150,9 @@ class Practitioner(models.Model):
     qualification_kind = models.CharField(_("执业资格"), max_length=100, blank=True)
     registration_number = models.CharField(_("注册证号"), max_length=100, blank=True)
     valid_to = models.DateField(_("有效期至"), null=True, blank=True)
+    social_insurance = models.ForeignKey("agencies.AgencyDocument", null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+",
+                                         verbose_name=_("社保证明（3个月）"))
 
     class Meta:
         ordering = ["name"]
@@ -221,3 +235,106 @@ class CreditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.code} {self.date}"
+
+
+def private_storage():
+    """Agency documents live in storages["private"], outside the web root; a view streams them."""
+    return storages["private"]
+
+
+def _document_path(instance, filename):
+    # The stored name never comes from the uploader: agency id + random token + extension by content.
+    return f"agencies/{instance.agency_id}/{filename}"
+
+
+class AgencyDocument(models.Model):
+    """An uploaded scan (licence, commitment letter, social-insurance proof, certificate ...).
+
+    Never public: only the agency's members, competent regulators and operators may fetch it.
+    """
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("营业执照")
+        COMMITMENT = "commitment", _("承诺书")
+        AUTHORISATION = "authorisation", _("业务授权书")
+        CONTACT_INSURANCE = "contact_insurance", _("业务授权人社保证明（3个月）")
+        QUALIFICATION = "qualification", _("资质证书")
+        PRACTITIONER_INSURANCE = "practitioner_insurance", _("从业人员社保证明（3个月）")
+        OTHER = "other", _("其他")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    file = models.FileField(_("文件"), storage=private_storage, upload_to=_document_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(default=0)
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("机构材料")
+        verbose_name_plural = _("机构材料")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+
+class ChangeRequest(models.Model):
+    """A proposed change to a regulated field of an admitted agency, applied only once approved.
+
+    `data` holds the proposed values; until approval the storefront keeps showing the current data
+    with the note "变更审核中".
+    """
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", _("营业执照")
+        LEGAL_REP = "legal_rep", _("法定代表人")
+        QUALIFICATION = "qualification", _("资质")
+        PRACTITIONER = "practitioner", _("从业人员")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已退回")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(_("变更事项"), max_length=16, choices=Kind.choices)
+    data = models.JSONField(_("拟变更内容"), default=dict)
+    document = models.ForeignKey(AgencyDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    due_on = models.DateField(_("审核期限"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = _("变更申请")
+        verbose_name_plural = _("变更申请")
+
+    def __str__(self) -> str:
+        return f"{self.agency} · {self.get_kind_display()} ({self.get_status_display()})"
+
+
+class Case(models.Model):
+    """A past engagement shown on the storefront (业绩案例). Edited directly by the agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="cases")
+    title = models.CharField(_("项目名称"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    client = models.CharField(_("委托单位"), max_length=200, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        verbose_name = _("业绩案例")
+        verbose_name_plural = _("业绩案例")
+
+    def __str__(self) -> str:
+        return self.title

@@ -26,6 +26,7 @@ urlpatterns = [
     path("org/<int:org_id>/invite/", views.invite_member, name="invite_member"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("notifications/", views.notifications, name="notifications"),
+    path("jobs/", include("projects.delivery.urls")),
 ]
 
 # Each app owns its URLs under its own prefix; an app without urls.py yet is simply absent.

@@ -11,3 +11,6 @@ class ProjectsConfig(AppConfig):
 
         if find_spec("projects.permissions"):
             import projects.permissions  # noqa: F401
+        import projects.dashboards  # noqa: F401
+        import projects.delivery.wiring  # noqa: F401  (delivery: rules, panels, sweep, subscribers)
+        import projects.sweeps  # noqa: F401  (window closing, confirmations, publicity in sweep_deadlines)

@@ -69,6 +69,102 @@ def seed_agencies(*, rng: random.Random, count: int, ensure_user) -> str | None:
     return "agency1@demo.zjcs.cn"
 
 
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def _admin_of(org):
+    return org.memberships.filter(role=Membership.Role.ADMIN).select_related("user").first().user
+
+
 def seed_projects(*, rng: random.Random) -> None:
-    """Postings in each state, once the projects app provides its services (wired at merge)."""
-    return None
+    """Postings in each state, driven through the real services along a past timeline."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from agencies.models import Agency
+    from projects import services
+    from projects.models import Project
+
+    if Project.objects.exists():
+        return
+    owners = list(Organisation.objects.filter(kind="owner").order_by("id"))
+    surveyors = list(Agency.objects.filter(status="admitted", credit_grade__in=["A", "B"], services__service_type_id="ZR01").distinct()
+                     .select_related("organisation").order_by("id"))
+    assessors = list(Agency.objects.filter(status="admitted", credit_grade__in=["A", "B"], services__service_type_id="HB01").distinct()
+                     .select_related("organisation").order_by("id"))
+    if len(surveyors) < 4 or not owners:
+        return
+    now = timezone.now()
+    day = dt.timedelta(days=1)
+    owner, owner_user = owners[0], _admin_of(owners[0])
+
+    def draft(title, *, service="ZR01", method="draw", ceiling="120000", floor=None, when=now, org=None, **extra):
+        org = org or owner
+        fields = {"title": title, "service_type": ServiceType.objects.get(code=service), "region": org.region,
+                  "scope": f"{title}：按委托书要求完成全部工作并提交成果资料。", "ceiling": Decimal(ceiling),
+                  "floor": Decimal(floor) if floor else None, "funding": "fiscal", "method": method,
+                  "requested_limit_wd": 10, **extra}
+        return services.create_draft(by=_admin_of(org), owner=org, fields=fields, now=when)
+
+    def run_to_selection(project, agencies, *, published, quotes=None):
+        project = services.publish(by=_admin_of(project.owner), project=project, now=published)
+        for i, agency in enumerate(agencies):
+            services.register(by=_admin_of(agency.organisation), project=project, agency=agency,
+                              quote=quotes[i] if quotes else None, now=published + dt.timedelta(hours=2 + i))
+        project.refresh_from_db()
+        services.close_registration(project=project, now=project.registration_deadline)
+        return project
+
+    def select(project, when):
+        services.select_provider(by=_admin_of(project.owner), project=project, now=when)
+        project.refresh_from_db()
+        return project
+
+    def confirm(project, when):
+        reg = project.registrations.get(agency__uscc=project.selection_order[project.offer_index])
+        services.confirm_selection(by=_admin_of(reg.agency.organisation), registration=reg, now=when)
+        project.refresh_from_db()
+        return project
+
+    draft("平湖市当湖街道老旧小区改造工程地形测绘（草稿）")
+    open_ = services.publish(by=owner_user, project=draft("平湖市独山港区道路工程1:500地形图测绘"), now=now - day)
+    for agency in surveyors[:2]:
+        services.register(by=_admin_of(agency.organisation), project=open_, agency=agency, now=now - day / 2)
+
+    confirming = run_to_selection(draft("平湖市钟埭街道农房集聚区宗地测绘", when=now - 9 * day), surveyors[:4],
+                                  published=now - 9 * day)
+    select(confirming, now - dt.timedelta(hours=1))
+
+    publicity = run_to_selection(draft("平湖市新埭镇工业园区竣工测量", when=now - 9 * day), surveyors[1:5],
+                                 published=now - 9 * day)
+    confirm(select(publicity, now - dt.timedelta(hours=3)), now - dt.timedelta(hours=2))
+
+    signed = run_to_selection(draft("平湖市乍浦镇滨海大道拓宽工程规划放线测量", when=now - 30 * day), surveyors[:4],
+                              published=now - 30 * day)
+    signed = confirm(select(signed, now - 24 * day), now - 24 * day + dt.timedelta(hours=2))
+    services.end_publicity(project=signed, now=now - 14 * day)
+    signed.refresh_from_db()
+    services.upload_contract(by=owner_user, project=signed, signed_on=(now - 12 * day).date(),
+                             upload=SimpleUploadedFile("contract.pdf", MINIMAL_PDF, content_type="application/pdf"),
+                             now=now - 12 * day)
+
+    contracting = run_to_selection(draft("平湖市曹桥街道河道整治工程水下地形测量", when=now - 20 * day), surveyors[1:5],
+                                   published=now - 20 * day)
+    contracting = confirm(select(contracting, now - 14 * day), now - 14 * day + dt.timedelta(hours=1))
+    services.end_publicity(project=contracting, now=now - 2 * day)
+
+    if len(assessors) >= 3:
+        lowest = draft("海宁市尖山新区污水处理厂扩建环境影响报告书编制", service="HB01", method="lowest",
+                       ceiling="300000", floor="150000", when=now - 9 * day, org=owners[1 % len(owners)])
+        lowest = run_to_selection(lowest, assessors[:3], published=now - 9 * day,
+                                  quotes=[Decimal("268000"), Decimal("245000"), Decimal("259500")])
+        services.select_provider(by=_admin_of(lowest.owner), project=lowest, now=now - dt.timedelta(hours=4))
+
+    failed = run_to_selection(draft("平湖市林埭镇农村公路提升工程带状地形图测绘", when=now - 9 * day), surveyors[:2],
+                              published=now - 9 * day)
+    select(failed, now - 2 * day)
+
+    cancelled = services.publish(by=owner_user, project=draft("平湖市广陈镇文化礼堂测绘（已取消）", when=now - 4 * day),
+                                 now=now - 4 * day)
+    services.cancel(by=owner_user, project=cancelled, reason="项目立项调整，需求取消。", now=now - 3 * day)

@@ -1,0 +1,101 @@
+"""Public agency API: the directory (admitted agencies only) and one agency by USCC."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from agencies import selectors
+from agencies.permissions import PUBLIC_STATUSES
+
+router = Router(tags=["agencies"])
+PAGE_SIZE = 20
+
+
+class ServiceOut(Schema):
+    service_type: str
+    service_name: str
+    fee_basis: str
+    price_min: Decimal | None
+    price_max: Decimal | None
+    time_limit_wd: int
+    description: str
+
+
+class QualificationOut(Schema):
+    qualification_type: str
+    speciality: str
+    level: int
+    number: str
+    valid_to: dt.date | None
+
+
+class AgencyOut(Schema):
+    uscc: str
+    name: str
+    entity_type: str
+    region: str
+    region_name: str
+    status: str
+    credit_grade: str
+    credit_score: int
+    rating_mean: Decimal | None
+    rating_count: int
+    services: list[ServiceOut]
+
+
+class AgencyDetailOut(AgencyOut):
+    address: str
+    description: str
+    change_pending: bool
+    regions_served: list[str]
+    qualifications: list[QualificationOut]
+    cases: list[dict]
+
+
+class AgencyPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[AgencyOut]
+
+
+def _services(agency) -> list[dict]:
+    return [{"service_type": s.service_type_id, "service_name": s.service_type.name, "fee_basis": s.fee_basis,
+             "price_min": s.price_min, "price_max": s.price_max, "time_limit_wd": s.time_limit_wd,
+             "description": s.description} for s in agency.services.all()]
+
+
+def _agency(agency) -> dict:
+    return {"uscc": agency.uscc, "name": agency.name, "entity_type": agency.entity_type, "region": agency.region_id,
+            "region_name": agency.region.name, "status": agency.status, "credit_grade": agency.credit_grade,
+            "credit_score": agency.credit_score, "rating_mean": agency.rating_mean,
+            "rating_count": agency.rating_count, "services": _services(agency)}
+
+
+@router.get("", response=AgencyPage, url_name="agencies_list")
+def list_agencies(request, service_type: str | None = None, region: str | None = None, page: int = 1):
+    """Admitted agencies, filtered by service type code and region code (descendants included)."""
+    qs = selectors.directory(service_type=service_type, region=region)
+    paginator = Paginator(qs, PAGE_SIZE)
+    current = paginator.get_page(page)
+    return {"count": paginator.count, "page": current.number, "pages": paginator.num_pages,
+            "results": [_agency(a) for a in current.object_list]}
+
+
+@router.get("/{uscc}", response=AgencyDetailOut, url_name="agencies_detail")
+def get_agency(request, uscc: str):
+    agency = selectors.storefront(uscc.upper())
+    if agency is None or agency.status not in PUBLIC_STATUSES:
+        raise Http404
+    today = timezone.localdate()
+    return {**_agency(agency), "address": agency.address, "description": agency.description,
+            "change_pending": agency.change_pending,
+            "regions_served": [r.code for r in agency.regions_served.all()],
+            "qualifications": selectors.valid_qualifications(agency, today),
+            "cases": [{"title": c.title, "year": c.year, "client": c.client} for c in agency.cases.all()]}

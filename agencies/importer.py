@@ -1,0 +1,482 @@
+"""Bulk import of an existing agency register (.xlsx or .csv), for regulators migrating their data.
+
+The whole file is read and validated first (bad rows are reported as (row, column, reason) and
+skipped); then valid rows are written in bulk inside one transaction: new agencies created, existing
+ones (by USCC) updated, services and qualifications added, and with `admit=True` agencies admitted
+directly. A hostile file (too big, a zip bomb, too many rows or columns) is refused with an
+`ImportRefused` message before anything is written; formula cells are never evaluated (openpyxl
+reads the formula text, and any cell starting with "=" is refused).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.identifiers import entity_type_from_uscc, validate_resident_id, validate_uscc
+from agencies.models import Agency, AgencyService, Blacklist, Qualification
+from agencies.services import can_transition
+from marketplace import audit
+from marketplace.models import AuditEntry, AuditHead, Organisation, Region, ServiceType
+
+COLUMNS = ["name", "uscc", "entity_type", "region_code", "address", "legal_rep_name", "legal_rep_id",
+           "contact_name", "contact_phone", "services", "description"]
+QUALIFICATION_COLUMNS = ["qualification_type", "qualification_level", "qualification_number",
+                         "qualification_valid_to"]
+REQUIRED = {"name", "uscc", "region_code"}
+MAX_LEN = {"name": 200, "address": 300, "legal_rep_name": 50, "contact_name": 50, "contact_phone": 30,
+           "description": 5000, "qualification_type": 100, "qualification_number": 100}
+MAX_CELL = 5000
+
+
+def limit(name: str, default: int) -> int:
+    return int(getattr(settings, f"AGENCY_IMPORT_{name}", default))
+
+
+class ImportRefused(Exception):
+    """The file as a whole is refused (nothing was written)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    admitted: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    seconds: float = 0.0
+    created_usccs: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> str:
+        prefix = "（试运行，未写入）/ (dry run, nothing written) " if self.dry_run else ""
+        return (f"{prefix}共 {self.total} 行：新增 {self.created}，更新 {self.updated}，入驻 {self.admitted}，"
+                f"跳过 {self.skipped} / {self.total} rows: {self.created} created, {self.updated} updated, "
+                f"{self.admitted} admitted, {self.skipped} skipped ({self.seconds:.1f}s)")
+
+    def errors_csv(self) -> str:
+        """The error list as CSV, safe to open in a spreadsheet (no cell can start a formula)."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["row", "column", "reason"])
+        for e in self.errors:
+            writer.writerow([e.row, csv_safe(e.column), csv_safe(e.reason)])
+        return out.getvalue()
+
+
+def csv_safe(value) -> str:
+    """Neutralise CSV/formula injection: a cell starting with = + - @ (or tab/CR) is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# ---- reading --------------------------------------------------------------------------------------
+
+
+def _size(fh) -> int:
+    pos = fh.tell()
+    fh.seek(0, io.SEEK_END)
+    size = fh.tell()
+    fh.seek(pos)
+    return size
+
+
+def _check_zip(fh) -> None:
+    """Refuse zip bombs before openpyxl inflates anything."""
+    try:
+        with zipfile.ZipFile(fh) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise ImportRefused("不是有效的 xlsx 文件 / not a valid xlsx file") from None
+    finally:
+        fh.seek(0)
+    if len(infos) > limit("MAX_ZIP_MEMBERS", 1000):
+        raise ImportRefused("xlsx 文件结构异常（条目过多）/ xlsx refused: too many parts")
+    total = sum(i.file_size for i in infos)
+    if total > limit("MAX_UNCOMPRESSED_BYTES", 400 * 1024 * 1024):
+        raise ImportRefused("xlsx 解压后过大，疑似压缩炸弹 / xlsx refused: uncompressed size too large (zip bomb?)")
+    ratio_cap = limit("MAX_ZIP_RATIO", 200)
+    for i in infos:
+        if i.file_size > 1024 * 1024 and i.file_size > ratio_cap * max(i.compress_size, 1):
+            raise ImportRefused("xlsx 压缩比异常，疑似压缩炸弹 / xlsx refused: suspicious compression ratio (zip bomb?)")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _rows_xlsx(fh):
+    import openpyxl
+
+    _check_zip(fh)
+    try:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for malformed files
+        raise ImportRefused(f"无法读取 xlsx 文件 / cannot read the xlsx file: {type(exc).__name__}") from None
+    try:
+        ws = wb.worksheets[0]
+        max_cols = limit("MAX_COLUMNS", 40)
+        if (ws.max_column or 0) > max_cols:
+            raise ImportRefused(f"列数过多（上限 {max_cols}）/ too many columns (limit {max_cols})")
+        for row in ws.iter_rows(values_only=True):
+            if len(row) > max_cols:
+                raise ImportRefused(f"列数过多（上限 {max_cols}）/ too many columns (limit {max_cols})")
+            yield [_cell(v) for v in row]
+    finally:
+        wb.close()
+
+
+def _rows_csv(fh):
+    raw = fh.read()
+    if isinstance(raw, str):
+        text = raw
+    else:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportRefused("无法识别文件编码（请用 UTF-8）/ unknown encoding (use UTF-8)")
+    max_cols = limit("MAX_COLUMNS", 40)
+    csv.field_size_limit(MAX_CELL * 4)
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if len(row) > max_cols:
+                raise ImportRefused(f"列数过多（上限 {max_cols}）/ too many columns (limit {max_cols})")
+            yield [c.strip() for c in row]
+    except csv.Error as exc:
+        raise ImportRefused(f"CSV 格式错误 / malformed CSV: {exc}") from None
+
+
+def read_rows(fh, filename: str):
+    """Yield (row_number, {column: text}) for each data row, header mapped; raise ImportRefused when hostile."""
+    size = _size(fh)
+    max_bytes = limit("MAX_BYTES", 50 * 1024 * 1024)
+    if size > max_bytes:
+        raise ImportRefused(f"文件过大（上限 {max_bytes // (1024 * 1024)} MB）/ file too large (limit {max_bytes} bytes)")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix == ".xlsx":
+        rows = _rows_xlsx(fh)
+    elif suffix == ".csv":
+        rows = _rows_csv(fh)
+    else:
+        raise ImportRefused("只支持 .xlsx 或 .csv 文件 / only .xlsx or .csv files")
+    header = None
+    max_rows = limit("MAX_ROWS", 100_000)
+    for number, row in enumerate(rows, start=1):
+        if header is None:
+            header = [h.strip().lower() for h in row]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise ImportRefused("缺少列 / missing columns: " + ", ".join(missing))
+            continue
+        if number - 1 > max_rows:
+            raise ImportRefused(f"行数过多（上限 {max_rows}）/ too many rows (limit {max_rows})")
+        if not any(row):
+            continue
+        yield number, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header) if h}
+    if header is None:
+        raise ImportRefused("文件为空 / the file is empty")
+
+
+# ---- validation -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanRow:
+    row: int
+    uscc: str
+    fields: dict
+    services: list[str]
+    qualification: dict | None
+
+
+_DATE_RE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
+
+
+def _parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or YYYY年MM月DD日."""
+    match = _DATE_RE.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    return dt.date(*(int(g) for g in match.groups()))
+
+
+def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, errors: list) -> CleanRow | None:
+    """Pure validation of one row against the reference sets; appends RowErrors and returns None when bad."""
+    start = len(errors)
+
+    def err(column, reason):
+        errors.append(RowError(number, column, reason))
+
+    for column, value in raw.items():
+        if value.startswith("="):
+            err(column, "不允许公式 / formulas are not allowed")
+        elif len(value) > MAX_LEN.get(column, MAX_CELL):
+            err(column, f"内容过长（上限 {MAX_LEN.get(column, MAX_CELL)} 字）/ value too long")
+    if len(errors) > start:
+        return None
+    for column in REQUIRED:
+        if not raw.get(column):
+            err(column, "必填 / required")
+    uscc = ""
+    if raw.get("uscc"):
+        try:
+            uscc = validate_uscc(raw["uscc"])
+        except ValidationError as exc:
+            err("uscc", f"{exc.code}: {exc.messages[0]}")
+    entity_type = raw.get("entity_type", "")
+    if entity_type and entity_type not in Agency.EntityType.values:
+        err("entity_type", "主体类型应为 企业/事业单位/社会组织/个体工商户 / invalid entity type")
+    region = raw.get("region_code", "")
+    if region and region not in regions:
+        err("region_code", f"行政区划代码不存在 / unknown region code {region}")
+    legal_rep_id = raw.get("legal_rep_id", "")
+    if legal_rep_id:
+        try:
+            legal_rep_id = validate_resident_id(legal_rep_id)
+        except ValidationError as exc:
+            err("legal_rep_id", f"{exc.code}: {exc.messages[0]}")
+    codes = [c.strip().upper() for c in raw.get("services", "").replace("；", ";").split(";") if c.strip()]
+    unknown = [c for c in codes if c not in service_codes]
+    if unknown:
+        err("services", "未知的服务类型 / unknown service types: " + ", ".join(unknown))
+    qualification = None
+    if raw.get("qualification_type") or raw.get("qualification_number"):
+        qualification = {"qualification_type": raw.get("qualification_type", ""),
+                         "number": raw.get("qualification_number", ""), "level": 1, "valid_to": None}
+        if not qualification["qualification_type"] or not qualification["number"]:
+            err("qualification_number", "资质类型和证书编号须同时填写 / type and number go together")
+        level = raw.get("qualification_level", "")
+        if level:
+            if not level.isdigit() or int(level) < 1:
+                err("qualification_level", "等级应为正整数（1为最高）/ level is a positive integer (1 = highest)")
+            else:
+                qualification["level"] = int(level)
+        if raw.get("qualification_valid_to"):
+            try:
+                qualification["valid_to"] = _parse_date(raw["qualification_valid_to"])
+            except ValueError:
+                err("qualification_valid_to", "日期格式应为 YYYY-MM-DD / dates are YYYY-MM-DD")
+    if len(errors) > start:
+        return None
+    fields = {
+        "name": raw["name"], "entity_type": entity_type or entity_type_from_uscc(uscc), "region_id": region,
+        "address": raw.get("address", ""), "legal_rep_name": raw.get("legal_rep_name", ""),
+        "legal_rep_id": legal_rep_id, "contact_name": raw.get("contact_name", ""),
+        "contact_phone": raw.get("contact_phone", ""), "description": raw.get("description", ""),
+    }
+    return CleanRow(number, uscc, fields, codes, qualification)
+
+
+# ---- writing --------------------------------------------------------------------------------------
+
+UPDATE_FIELDS = ["name", "entity_type", "region_id", "address", "legal_rep_name", "legal_rep_id", "contact_name",
+                 "contact_phone", "description"]
+
+
+def _record_many(entries: list[dict], now) -> None:
+    """Append many audit entries under one lock of the chain head (same hashing as audit.record)."""
+    if not entries:
+        return
+    head = AuditHead.objects.select_for_update().get(pk=1)
+    prev = head.last_hash
+    rows = []
+    for e in entries:
+        object_type, object_id = audit.object_ref(e.get("obj"))
+        data = audit.normalise(e.get("data"))
+        actor_id = getattr(e.get("by"), "pk", None)
+        org_id = getattr(e.get("organisation"), "pk", e.get("organisation"))
+        digest = audit.entry_hash(prev_hash=prev, created_at=now, actor_id=actor_id, organisation_id=org_id,
+                                  action=e["action"], object_type=object_type, object_id=object_id, data=data,
+                                  reason=e.get("reason", ""))
+        rows.append(AuditEntry(created_at=now, actor_id=actor_id, actor_repr=str(e["by"]) if e.get("by") else "system",
+                               organisation_id=org_id, action=e["action"], object_type=object_type,
+                               object_id=object_id, data=data, reason=e.get("reason", ""), prev_hash=prev,
+                               hash=digest))
+        prev = digest
+    created = AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=head.count + len(rows))
+    for entry in created:
+        audit._dispatch(entry)
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def import_agencies(source, *, filename: str | None = None, by=None, dry_run: bool = False, admit: bool = False,
+                    progress: bool = True, today: dt.date | None = None) -> ImportReport:
+    """Import a register file (path or file object). Returns an ImportReport; raises ImportRefused for hostile files."""
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    report = ImportReport(dry_run=dry_run)
+    if isinstance(source, str | Path):
+        filename = filename or str(source)
+        fh = open(source, "rb")  # noqa: SIM115 (closed below)
+    else:
+        fh = source
+        filename = filename or getattr(source, "name", "")
+    regions = set(Region.objects.values_list("code", flat=True))
+    service_types = dict(ServiceType.objects.filter(active=True).values_list("code", "typical_limit_wd"))
+    blacklisted = set(Blacklist.objects.filter(ends_on__gte=today).values_list("uscc", flat=True))
+    clean: dict[str, CleanRow] = {}
+    try:
+        for number, raw in tqdm(read_rows(fh, filename), desc="读取 / reading", unit="行", disable=not progress):
+            report.total += 1
+            row = validate_row(number, raw, regions=regions, service_codes=set(service_types), errors=report.errors)
+            if row is None:
+                continue
+            if row.uscc in clean:
+                report.errors.append(RowError(number, "uscc", f"duplicate: 与第 {clean[row.uscc].row} 行重复 / "
+                                                               f"same USCC as row {clean[row.uscc].row}"))
+                continue
+            if row.uscc in blacklisted:
+                report.errors.append(RowError(number, "uscc", "blacklisted: 该代码在黑名单期内 / USCC is blacklisted"))
+                continue
+            clean[row.uscc] = row
+    finally:
+        if isinstance(source, str | Path):
+            fh.close()
+    with transaction.atomic():
+        _write(list(clean.values()), report=report, by=by, admit=admit, progress=progress, today=today,
+               service_types=service_types)
+        report.seconds = time.perf_counter() - started
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            now = timezone.now()
+            _record_many([{"action": "agencies.imported", "by": by, "data": {
+                "file": Path(filename or "").name, "total": report.total, "created": report.created,
+                "updated": report.updated, "admitted": report.admitted, "skipped": report.skipped,
+                "created_usccs": report.created_usccs}}], now)
+    report.errors.sort(key=lambda e: (e.row, e.column))
+    return report
+
+
+def _write(rows: list[CleanRow], *, report: ImportReport, by, admit: bool, progress: bool, today: dt.date,
+           service_types: dict) -> None:
+    from tqdm import tqdm
+
+    now = timezone.now()
+    bar = tqdm(total=len(rows), desc="写入 / writing", unit="行", disable=not progress)
+    for chunk in _chunks(rows, 2000):
+        usccs = [r.uscc for r in chunk]
+        existing = {a.uscc: a for a in Agency.objects.filter(uscc__in=usccs)}
+        orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in=usccs)}
+        new_orgs, new_agencies, changed, by_uscc = [], [], [], {}
+        for r in chunk:
+            agency = existing.get(r.uscc)
+            if agency is None:
+                org = orgs.get(r.uscc)
+                if org is not None and org.kind != Organisation.Kind.AGENCY:
+                    report.errors.append(RowError(r.row, "uscc", "duplicate: 该代码已属于非中介单位 / USCC belongs "
+                                                                  "to a non-agency organisation"))
+                    continue
+                if org is None:
+                    org = Organisation(kind=Organisation.Kind.AGENCY, name=r.fields["name"], uscc=r.uscc,
+                                       region_id=r.fields["region_id"])
+                    new_orgs.append(org)
+                # Admitting on creation saves a second pass over new rows.
+                agency = Agency(organisation=org, uscc=r.uscc,
+                                status=Agency.Status.ADMITTED if admit else Agency.Status.DRAFT,
+                                admitted_at=now if admit else None, **r.fields)
+                new_agencies.append(agency)
+            else:
+                # Only rows whose data differ are written: a repeated import is nearly free.
+                if any(getattr(agency, k) != v for k, v in r.fields.items()):
+                    for key, value in r.fields.items():
+                        setattr(agency, key, value)
+                    changed.append(agency)
+                report.updated += 1
+            by_uscc[r.uscc] = agency
+        Organisation.objects.bulk_create(new_orgs, batch_size=1000)
+        for agency in new_agencies:
+            agency.organisation_id = agency.organisation.pk
+        Agency.objects.bulk_create(new_agencies, batch_size=1000)
+        Agency.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=1000)
+        report.created += len(new_agencies)
+        written = [r for r in chunk if r.uscc in by_uscc]
+        ids = [a.pk for a in by_uscc.values()]
+        have = set(AgencyService.objects.filter(agency_id__in=ids).values_list("agency_id", "service_type_id"))
+        services = []
+        for r in written:
+            agency_id = by_uscc[r.uscc].pk
+            for code in dict.fromkeys(r.services):
+                if (agency_id, code) not in have:
+                    services.append(AgencyService(agency_id=agency_id, service_type_id=code,
+                                                  fee_basis=AgencyService.FeeBasis.NEGOTIATED,
+                                                  time_limit_wd=service_types[code]))
+        AgencyService.objects.bulk_create(services, batch_size=2000)
+        _write_qualifications(written, by_uscc)
+        admitted = list(new_agencies) if admit else []
+        if admit:
+            promote = [a for u, a in by_uscc.items() if u in existing
+                       and a.status != Agency.Status.ADMITTED and can_transition(a.status, Agency.Status.ADMITTED)]
+            Agency.objects.filter(pk__in=[a.pk for a in promote]).update(status=Agency.Status.ADMITTED,
+                                                                          admitted_at=now)
+            admitted += promote
+        report.admitted += len(admitted)
+        report.created_usccs.extend(a.uscc for a in new_agencies)
+        # One `agencies.admitted` entry per agency: search, CMS and credit subscribe to it.
+        _record_many([{"action": "agencies.admitted", "by": by, "obj": a, "organisation": a.organisation_id,
+                       "data": {"uscc": a.uscc, "name": a.name, "region": a.region_id, "import": True}}
+                      for a in admitted], now)
+        bar.update(len(chunk))
+    bar.close()
+
+
+def _write_qualifications(rows: list[CleanRow], by_uscc: dict) -> None:
+    with_q = [r for r in rows if r.qualification]
+    if not with_q:
+        return
+    ids = [by_uscc[r.uscc].pk for r in with_q]
+    existing = {(q.agency_id, q.number): q for q in Qualification.objects.filter(agency_id__in=ids)}
+    create, update = [], []
+    for r in with_q:
+        agency_id, data = by_uscc[r.uscc].pk, r.qualification
+        q = existing.get((agency_id, data["number"]))
+        if q is None:
+            create.append(Qualification(agency_id=agency_id, **data))
+        else:
+            q.qualification_type, q.level, q.valid_to = data["qualification_type"], data["level"], data["valid_to"]
+            update.append(q)
+    Qualification.objects.bulk_create(create, batch_size=1000)
+    Qualification.objects.bulk_update(update, ["qualification_type", "level", "valid_to"], batch_size=500)

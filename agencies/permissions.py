@@ -1,0 +1,83 @@
+"""Permission rules for agencies (registered with the kernel; check with marketplace.permissions.can/require)."""
+
+from __future__ import annotations
+
+from marketplace.permissions import is_member, is_operator, public, rule, user_regulates
+
+PUBLIC_STATUSES = {"admitted", "suspended", "blacklisted"}
+APPLICATION_EDITABLE = {"draft", "rejected"}
+
+
+def _service_departments(agency) -> set:
+    """Departments of the agency's services (uses a prefetched `services__service_type` when present)."""
+    cache = getattr(agency, "_departments_cache", None)
+    if cache is None:
+        cache = {s.service_type.department_id for s in agency.services.all()} if agency.pk else set()
+        agency._departments_cache = cache
+    return cache
+
+
+def is_agency_member(user, agency) -> bool:
+    return agency is not None and is_member(user, agency.organisation_id)
+
+
+def is_applicant(user, agency) -> bool:
+    return agency is not None and agency.applicant_id is not None and agency.applicant_id == getattr(user, "pk", None)
+
+
+def regulates_agency(user, agency) -> bool:
+    """Operators, or a regulator whose scope covers the agency's region and one of its services' departments."""
+    if is_operator(user):
+        return True
+    departments = _service_departments(agency) or {None}
+    return any(user_regulates(user, region_code=agency.region_id, department_id=d) for d in departments)
+
+
+@rule("agencies.view_storefront")
+@public
+def _view_storefront(user, agency) -> bool:
+    if agency is None:
+        return False
+    if agency.status in PUBLIC_STATUSES:
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and (
+        is_agency_member(user, agency) or is_applicant(user, agency) or regulates_agency(user, agency))
+
+
+@rule("agencies.edit")
+def _edit(user, agency) -> bool:
+    """Edit the storefront (services, description, cases, regions) and propose regulated changes."""
+    return agency is not None and agency.status in {"admitted", "suspended"} and is_agency_member(user, agency)
+
+
+@rule("agencies.edit_application")
+def _edit_application(user, agency) -> bool:
+    return (agency is not None and agency.status in APPLICATION_EDITABLE
+            and (is_applicant(user, agency) or is_agency_member(user, agency)))
+
+
+@rule("agencies.view_application")
+def _view_application(user, agency) -> bool:
+    return agency is not None and (is_applicant(user, agency) or is_agency_member(user, agency)
+                                   or regulates_agency(user, agency))
+
+
+@rule("agencies.view_documents")
+def _view_documents(user, agency) -> bool:
+    return agency is not None and (is_agency_member(user, agency) or is_applicant(user, agency)
+                                   or regulates_agency(user, agency))
+
+
+@rule("agencies.review")
+def _review(user, agency) -> bool:
+    return agency is not None and regulates_agency(user, agency)
+
+
+@rule("agencies.import")
+def _import(user, obj) -> bool:
+    return is_operator(user)
+
+
+@rule("agencies.set_status")
+def _set_status(user, agency) -> bool:
+    return agency is not None and regulates_agency(user, agency)

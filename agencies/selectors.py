@@ -1,0 +1,112 @@
+"""Reads for agencies, with their select_related/prefetch_related, so query counts stay fixed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from agencies.models import Agency, AgencyService, ChangeRequest, Qualification
+from agencies.permissions import regulates_agency
+from marketplace.models import Region
+
+S = Agency.Status
+
+
+def region_descendants(code: str) -> list[str]:
+    """The region and every region below it (one query)."""
+    children: dict[str, list[str]] = {}
+    for child, parent in Region.objects.values_list("code", "parent_id"):
+        children.setdefault(parent, []).append(child)
+    out, stack = [], [code]
+    while stack:
+        current = stack.pop()
+        if current in out:
+            continue
+        out.append(current)
+        stack.extend(children.get(current, []))
+    return out
+
+
+def _services_prefetch() -> Prefetch:
+    return Prefetch("services", queryset=AgencyService.objects.select_related("service_type__department"))
+
+
+def directory(*, service_type: str | None = None, region: str | None = None, q: str | None = None) -> QuerySet:
+    """Admitted agencies for the public directory, filtered by service type and region (with descendants).
+
+    A region matches an agency registered in it or below it, or serving it or a region above it.
+    """
+    from marketplace.reference import region_ancestors
+
+    qs = Agency.objects.filter(status=S.ADMITTED)
+    if service_type:
+        qs = qs.filter(Exists(AgencyService.objects.filter(agency=OuterRef("pk"), service_type_id=service_type)))
+    if region:
+        below = region_descendants(region)
+        around = set(below) | set(region_ancestors(region))
+        served = Agency.regions_served.through.objects.filter(agency_id=OuterRef("pk"), region_id__in=around)
+        qs = qs.filter(Q(region_id__in=below) | Exists(served))
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+    return (qs.select_related("region").prefetch_related(_services_prefetch())
+            .order_by("credit_grade", "-credit_score", "name", "pk"))
+
+
+def storefront(uscc: str) -> Agency | None:
+    """One agency with everything its storefront shows, in a fixed number of queries."""
+    pending = ChangeRequest.objects.filter(agency=OuterRef("pk"), status=ChangeRequest.Status.PENDING)
+    return (Agency.objects.filter(uscc=uscc)
+            .select_related("region", "organisation")
+            .annotate(change_pending=Exists(pending))
+            .prefetch_related(_services_prefetch(), "cases", "regions_served",
+                              Prefetch("qualifications", queryset=Qualification.objects.order_by("level", "pk")))
+            .first())
+
+
+def valid_qualifications(agency: Agency, today: dt.date) -> list[Qualification]:
+    """Qualifications counting on `today` (from a prefetched list); they stop the day after valid_to."""
+    return [q for q in agency.qualifications.all() if q.is_valid_on(today)]
+
+
+def _review_base() -> QuerySet:
+    return (Agency.objects.select_related("region", "organisation", "applicant")
+            .prefetch_related(_services_prefetch()))
+
+
+def review_queue(user) -> list[Agency]:
+    """Submitted applications the user may review (competent regulator's scope, or operator), oldest first."""
+    rows = _review_base().filter(status=S.SUBMITTED).order_by("review_due_on", "submitted_at", "pk")
+    return [a for a in rows if regulates_agency(user, a)]
+
+
+def pending_changes(user=None, agency: Agency | None = None) -> list[ChangeRequest]:
+    qs = (ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)
+          .select_related("agency__region", "submitted_by")
+          .prefetch_related(Prefetch("agency__services",
+                                     queryset=AgencyService.objects.select_related("service_type")))
+          .order_by("due_on", "pk"))
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    rows = list(qs)
+    if user is not None:
+        rows = [c for c in rows if regulates_agency(user, c.agency)]
+    return rows
+
+
+def is_overdue(due_on: dt.date | None, today: dt.date) -> bool:
+    return due_on is not None and today > due_on
+
+
+def applications_of(user) -> QuerySet:
+    """Applications the user started or belongs to."""
+    from marketplace.permissions import organisations
+
+    org_ids = [o.pk for o in organisations(user, "agency")]
+    return (Agency.objects.filter(Q(applicant=user) | Q(organisation_id__in=org_ids))
+            .select_related("region").order_by("-updated_at"))
+
+
+def expiring_qualifications(agency: Agency, today: dt.date, days: int) -> QuerySet:
+    return agency.qualifications.filter(valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=days)).order_by(
+        "valid_to")

@@ -1,0 +1,404 @@
+"""Views: parse input, check permission, call a service, render. No rules here."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from agencies import forms, selectors, services
+from agencies.models import Agency, AgencyDocument, AgencyService, Case, ChangeRequest, Practitioner, Qualification
+from marketplace import permissions
+from marketplace.models import Region, ServiceType
+
+STEPS = [
+    ("basic", gettext_lazy("基本信息")),
+    ("documents", gettext_lazy("营业执照与承诺书")),
+    ("contact", gettext_lazy("业务授权人")),
+    ("qualifications", gettext_lazy("资质")),
+    ("practitioners", gettext_lazy("从业人员")),
+    ("services", gettext_lazy("服务事项")),
+    ("submit", gettext_lazy("提交")),
+]
+STEP_NAMES = [s for s, _label in STEPS]
+PAGE_SIZE = 20
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+# ---- public ---------------------------------------------------------------------------------------
+
+
+def directory(request):
+    service_type = request.GET.get("service_type") or None
+    region = request.GET.get("region") or None
+    q = (request.GET.get("q") or "").strip()[:100] or None
+    if region and not Region.objects.filter(code=region).exists():
+        region = None
+    qs = selectors.directory(service_type=service_type, region=region, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "agencies/directory.html", {
+        "page": page, "service_types": ServiceType.objects.filter(active=True).only("code", "name"),
+        "regions": Region.objects.only("code", "name").order_by("code"),
+        "service_type": service_type, "region": region, "q": q or "", "querystring": params.urlencode(),
+    })
+
+
+def storefront(request, uscc: str):
+    agency = selectors.storefront(uscc.upper())
+    if agency is None or not permissions.can(request.user, "agencies.view_storefront", agency):
+        raise Http404
+    today = timezone.localdate()
+    return render(request, "agencies/storefront.html", {
+        "agency": agency, "services": list(agency.services.all()),
+        "qualifications": selectors.valid_qualifications(agency, today), "cases": list(agency.cases.all()),
+        "regions_served": list(agency.regions_served.all()),
+        "can_edit": permissions.can(request.user, "agencies.edit", agency),
+    })
+
+
+# ---- application ----------------------------------------------------------------------------------
+
+
+def _application(request, pk: int, action: str = "agencies.view_application") -> Agency:
+    agency = get_object_or_404(Agency.objects.select_related("region", "organisation"), pk=pk)
+    if not permissions.can(request.user, action, agency):
+        raise PermissionDenied(_("无权访问该申请 / not allowed to access this application"))
+    return agency
+
+
+@login_required
+def apply(request):
+    """Start an application (step 1), or list the user's applications."""
+    mine = list(selectors.applications_of(request.user))
+    form = forms.BasicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agency = services.start_application(
+                by=request.user, uscc=data.pop("uscc"), name=data.pop("name"), region=data.pop("region"), **data)
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("草稿已保存 / draft saved"))
+            return redirect("agencies:apply_step", pk=agency.pk, step="documents")
+    return render(request, "agencies/apply_start.html", {"form": form, "mine": mine, "steps": STEPS})
+
+
+@login_required
+def apply_step(request, pk: int, step: str):
+    if step not in STEP_NAMES:
+        raise Http404
+    agency = _application(request, pk)
+    editable = permissions.can(request.user, "agencies.edit_application", agency)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("申请不可修改 / the application cannot be edited"))
+        response = _apply_post(request, agency, step)
+        if response is not None:
+            return response
+        return redirect("agencies:apply_step", pk=agency.pk, step=step)
+    ctx = {"agency": agency, "step": step, "steps": STEPS, "editable": editable,
+           "documents": agency.documents.all(), "doc_form": forms.DocumentForm()}
+    if step == "basic":
+        initial = {f: getattr(agency, f) for f in ("name", "uscc", "entity_type", "address", "established_on",
+                                                  "legal_rep_name", "legal_rep_id")}
+        initial["region"] = agency.region_id
+        ctx["form"] = forms.BasicForm(initial=initial, lock_uscc=True)
+    elif step == "contact":
+        ctx["form"] = forms.ContactForm(initial={f: getattr(agency, f) for f in ("contact_name", "contact_phone",
+                                                                                 "contact_id")})
+    elif step == "qualifications":
+        ctx["form"], ctx["items"] = forms.QualificationForm(), agency.qualifications.all()
+    elif step == "practitioners":
+        ctx["form"], ctx["items"] = forms.PractitionerForm(), agency.practitioners.select_related("social_insurance")
+    elif step == "services":
+        ctx["form"] = forms.ServiceForm()
+        ctx["items"] = agency.services.select_related("service_type")
+    elif step == "submit":
+        ctx["missing"] = services.missing_for_submission(agency)
+    return render(request, "agencies/apply_step.html", ctx)
+
+
+def _upload(request, agency, kind, field="file"):
+    upload = request.FILES.get(field)
+    if upload is None:
+        return None
+    return services.upload_document(by=request.user, agency=agency, kind=kind, file=upload)
+
+
+def _apply_post(request, agency: Agency, step: str):
+    op = request.POST.get("op", "save")
+    try:
+        if op == "upload":
+            form = forms.DocumentForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(_("请选择材料类型和文件 / choose a kind and a file"))
+            services.upload_document(by=request.user, agency=agency, kind=form.cleaned_data["kind"],
+                                     file=form.cleaned_data["file"])
+            messages.success(request, _("材料已上传 / document uploaded"))
+        elif step == "basic":
+            form = forms.BasicForm(request.POST, lock_uscc=True, initial={"uscc": agency.uscc})
+            if not form.is_valid():
+                raise ValidationError(_("请检查填写内容 / please check the form"))
+            data = form.cleaned_data
+            data.pop("uscc", None)
+            services.update_application(by=request.user, agency=agency, **data)
+            messages.success(request, _("已保存 / saved"))
+            return redirect("agencies:apply_step", pk=agency.pk, step="documents")
+        elif step == "contact":
+            form = forms.ContactForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("请检查填写内容 / please check the form"))
+            services.update_application(by=request.user, agency=agency, **form.cleaned_data)
+            messages.success(request, _("已保存 / saved"))
+        elif step == "qualifications" and op == "delete":
+            q = get_object_or_404(Qualification, pk=request.POST.get("id"), agency=agency)
+            services.remove_qualification(by=request.user, agency=agency, qualification=q)
+        elif step == "qualifications":
+            form = forms.QualificationForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(_("请检查填写内容 / please check the form"))
+            data = dict(form.cleaned_data)
+            data.pop("scan")
+            scan = _upload(request, agency, AgencyDocument.Kind.QUALIFICATION, "scan")
+            services.add_qualification(by=request.user, agency=agency, data=data, scan=scan)
+            messages.success(request, _("资质已添加 / qualification added"))
+        elif step == "practitioners" and op == "delete":
+            p = get_object_or_404(Practitioner, pk=request.POST.get("id"), agency=agency)
+            services.remove_practitioner(by=request.user, agency=agency, practitioner=p)
+        elif step == "practitioners":
+            form = forms.PractitionerForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise ValidationError(_("请检查填写内容 / please check the form"))
+            data = dict(form.cleaned_data)
+            data.pop("social_insurance")
+            # Validate the person before storing the proof, so a refused practitioner leaves no file behind.
+            services.clean_practitioner(data, agency=agency)
+            proof = _upload(request, agency, AgencyDocument.Kind.PRACTITIONER_INSURANCE, "social_insurance")
+            services.add_practitioner(by=request.user, agency=agency, data=data, social_insurance=proof)
+            messages.success(request, _("从业人员已添加 / practitioner added"))
+        elif step == "services":
+            _service_post(request, agency, op)
+        elif step == "submit":
+            services.submit_application(by=request.user, agency=agency)
+            messages.success(request, _("申请已提交，等待审核 / application submitted for review"))
+            return redirect("agencies:apply")
+    except ValidationError as exc:
+        _errors(request, exc)
+    return None
+
+
+def _service_post(request, agency: Agency, op: str) -> None:
+    if op == "delete":
+        service = get_object_or_404(AgencyService, pk=request.POST.get("id"), agency=agency)
+        services.remove_service(by=request.user, agency=agency, service=service)
+        return
+    form = forms.ServiceForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("请检查填写内容 / please check the form"))
+    services.save_service(by=request.user, agency=agency, **form.cleaned_data)
+    messages.success(request, _("服务事项已保存 / service saved"))
+
+
+# ---- documents ------------------------------------------------------------------------------------
+
+
+@login_required
+def document(request, pk: int):
+    """Stream a private document to those allowed to see it (agency members, competent regulators, operators)."""
+    doc = get_object_or_404(AgencyDocument.objects.select_related("agency"), pk=pk)
+    if not permissions.can(request.user, "agencies.view_documents", doc.agency):
+        raise Http404  # do not confirm the document exists
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type,
+                            as_attachment=doc.content_type == "application/pdf",
+                            filename=f"{doc.kind}-{doc.pk}.{doc.file.name.rsplit('.', 1)[-1]}")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- review ---------------------------------------------------------------------------------------
+
+
+@login_required
+def review_queue(request):
+    if not (permissions.is_operator(request.user) or permissions.is_regulator(request.user)):
+        raise PermissionDenied
+    today = timezone.localdate()
+    return render(request, "agencies/review_queue.html", {
+        "applications": selectors.review_queue(request.user), "changes": selectors.pending_changes(request.user),
+        "today": today,
+    })
+
+
+@login_required
+def review_detail(request, pk: int):
+    agency = _application(request, pk, "agencies.review")
+    if request.method == "POST":
+        form = forms.DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.approve_application(by=request.user, agency=agency, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("已批准入驻 / admitted"))
+                else:
+                    services.reject_application(by=request.user, agency=agency, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("已退回 / returned"))
+                return redirect("agencies:review_queue")
+            except ValidationError as exc:
+                _errors(request, exc)
+    agency = (Agency.objects.select_related("region", "applicant")
+              .prefetch_related(Prefetch("services", queryset=AgencyService.objects.select_related("service_type")),
+                                "qualifications", "practitioners", "documents").get(pk=agency.pk))
+    return render(request, "agencies/review_detail.html", {
+        "agency": agency, "form": forms.DecisionForm(), "today": timezone.localdate(),
+        "overdue": selectors.is_overdue(agency.review_due_on, timezone.localdate()),
+    })
+
+
+@login_required
+@require_POST
+def change_decide(request, pk: int):
+    change = get_object_or_404(ChangeRequest.objects.select_related("agency"), pk=pk)
+    if not permissions.can(request.user, "agencies.review", change.agency):
+        raise PermissionDenied
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.approve_change(by=request.user, change=change, reason=form.cleaned_data["reason"])
+            else:
+                services.reject_change(by=request.user, change=change, reason=form.cleaned_data["reason"])
+            messages.success(request, _("已处理 / decided"))
+        except ValidationError as exc:
+            _errors(request, exc)
+    return redirect("agencies:review_queue")
+
+
+# ---- storefront management (admitted agencies) ----------------------------------------------------
+
+
+@login_required
+def manage(request, pk: int):
+    agency = get_object_or_404(Agency.objects.select_related("region", "organisation"), pk=pk)
+    if not permissions.can(request.user, "agencies.edit", agency):
+        raise PermissionDenied(_("无权编辑该机构 / not allowed to edit this agency"))
+    if request.method == "POST":
+        try:
+            _manage_post(request, agency)
+        except ValidationError as exc:
+            _errors(request, exc)
+        return HttpResponseRedirect(reverse("agencies:manage", args=[agency.pk]))
+    return render(request, "agencies/manage.html", {
+        "agency": agency,
+        "storefront_form": forms.StorefrontForm(initial={
+            "description": agency.description,
+            "regions_served": list(agency.regions_served.values_list("code", flat=True))}),
+        "service_form": forms.ServiceForm(), "case_form": forms.CaseForm(),
+        "qualification_form": forms.QualificationForm(), "practitioner_form": forms.PractitionerForm(),
+        "legal_rep_form": forms.LegalRepChangeForm(), "licence_form": forms.LicenceChangeForm(),
+        "services": agency.services.select_related("service_type"), "cases": agency.cases.all(),
+        "qualifications": agency.qualifications.all(), "practitioners": agency.practitioners.all(),
+        "changes": agency.change_requests.order_by("-submitted_at")[:20],
+        "documents": agency.documents.all()[:50],
+    })
+
+
+def _manage_post(request, agency: Agency) -> None:
+    op = request.POST.get("op", "")
+    if op == "storefront":
+        form = forms.StorefrontForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("请检查填写内容 / please check the form"))
+        services.update_storefront(by=request.user, agency=agency, description=form.cleaned_data["description"],
+                                   regions_served=form.cleaned_data["regions_served"])
+    elif op in ("service", "service_delete"):
+        _service_post(request, agency, "delete" if op == "service_delete" else "save")
+    elif op == "case":
+        form = forms.CaseForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("请检查填写内容 / please check the form"))
+        services.save_case(by=request.user, agency=agency, **form.cleaned_data)
+    elif op == "case_delete":
+        case = get_object_or_404(Case, pk=request.POST.get("id"), agency=agency)
+        services.remove_case(by=request.user, agency=agency, case=case)
+    elif op == "legal_rep":
+        form = forms.LegalRepChangeForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("请检查填写内容 / please check the form"))
+        services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LEGAL_REP,
+                                data=form.cleaned_data)
+    elif op == "licence":
+        form = forms.LicenceChangeForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError(_("请上传新的营业执照 / upload the new licence"))
+        doc = _upload(request, agency, AgencyDocument.Kind.LICENCE)
+        services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LICENCE,
+                                data={"name": form.cleaned_data["name"], "address": form.cleaned_data["address"]},
+                                document=doc)
+    elif op == "qualification":
+        form = forms.QualificationForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError(_("请检查填写内容 / please check the form"))
+        data = dict(form.cleaned_data)
+        data.pop("scan")
+        services.clean_qualification(data)
+        scan = _upload(request, agency, AgencyDocument.Kind.QUALIFICATION, "scan")
+        services.add_qualification(by=request.user, agency=agency, data=data, scan=scan)
+    elif op == "qualification_delete":
+        q = get_object_or_404(Qualification, pk=request.POST.get("id"), agency=agency)
+        services.remove_qualification(by=request.user, agency=agency, qualification=q)
+    elif op == "practitioner":
+        form = forms.PractitionerForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError(_("请检查填写内容 / please check the form"))
+        data = dict(form.cleaned_data)
+        data.pop("social_insurance")
+        services.clean_practitioner(data, agency=agency)
+        proof = _upload(request, agency, AgencyDocument.Kind.PRACTITIONER_INSURANCE, "social_insurance")
+        services.add_practitioner(by=request.user, agency=agency, data=data, social_insurance=proof)
+    elif op == "practitioner_delete":
+        p = get_object_or_404(Practitioner, pk=request.POST.get("id"), agency=agency)
+        services.remove_practitioner(by=request.user, agency=agency, practitioner=p)
+    else:
+        raise ValidationError(_("未知操作 / unknown operation"))
+    messages.success(request, _("已保存（受监管事项已提交审核）/ saved (regulated changes were sent for review)"))
+
+
+# ---- import (operators) ---------------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request):
+    if not permissions.can(request.user, "agencies.import"):
+        raise PermissionDenied
+    from agencies.importer import ImportRefused, import_agencies
+
+    report = None
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_agencies(upload, filename=upload.name, by=request.user,
+                                     dry_run=form.cleaned_data["dry_run"], admit=form.cleaned_data["admit"],
+                                     progress=False)
+            messages.success(request, report.summary())
+        except ImportRefused as exc:
+            messages.error(request, str(exc))
+    return render(request, "agencies/import.html", {"form": form, "report": report})

@@ -1,0 +1,120 @@
+"""Public JSON API for projects: never drafts, never a sealed quote before the window closes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Router, Schema
+
+from projects import selectors
+from projects.states import PUBLIC_STATUSES, quotes_visible
+
+router = Router(tags=["projects"])
+PAGE_SIZE = 20
+
+
+class ProjectOut(Schema):
+    code: str
+    title: str
+    owner: str
+    service_type: str
+    service_type_name: str
+    region: str
+    method: str
+    funding: str
+    status: str
+    urgent: bool
+    ceiling: Decimal
+    floor: Decimal | None
+    requested_limit_wd: int
+    published_at: dt.datetime | None
+    registration_deadline: dt.datetime | None
+    commitment: str
+    registrations: int
+    selected: str | None
+    awarded_price: Decimal | None
+
+
+class Page(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[ProjectOut]
+
+
+def _out(p, registrations: int) -> dict:
+    open_ = quotes_visible(p)
+    return {
+        "code": p.code, "title": p.title, "owner": p.owner.name, "service_type": p.service_type_id,
+        "service_type_name": p.service_type.name, "region": p.region_id, "method": p.method, "funding": p.funding,
+        "status": p.status, "urgent": p.urgent, "ceiling": p.ceiling, "floor": p.floor,
+        "requested_limit_wd": p.requested_limit_wd, "published_at": p.published_at,
+        "registration_deadline": p.registration_deadline, "commitment": p.draw_commitment,
+        "registrations": registrations,
+        "selected": p.selected.agency.uscc if p.selected_id else None,
+        "awarded_price": p.awarded_price if open_ else None,
+    }
+
+
+@router.get("", response=Page)
+def list_projects(request, service_type: str = "", region: str = "", method: str = "", status: str = "",
+                  page: int = 1):
+    qs = selectors.public_projects(service_type=service_type, region=region, method=method, status=status)
+    count = qs.count()
+    pages = max(1, -(-count // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return {"count": count, "page": page, "pages": pages,
+            "results": [_out(p, p.registration_count) for p in rows]}
+
+
+def _public(code: str):
+    try:
+        project = selectors.project_detail(code)
+    except Exception:
+        raise Http404
+    if project.status not in PUBLIC_STATUSES:
+        raise Http404
+    return project
+
+
+def _turn(project) -> dict:
+    turn = selectors.whose_turn(project)
+    return {"party": turn.party, "label": turn.label,
+            "since": turn.since.isoformat() if turn.since else None,
+            "due": turn.due.isoformat() if turn.due else None}
+
+
+@router.get("/{code}")
+def project_detail(request, code: str):
+    project = _public(code)
+    data = _out(project, project.registrations.count())
+    data.update({
+        "scope": project.scope, "investment_code": project.investment_code,
+        "qual_mode": project.qual_mode,
+        "required_qualifications": [{"type": q.qualification_type, "min_level": q.min_level}
+                                    for q in project.required_qualifications.all()],
+        "required_practitioners": [{"kind": r.kind, "count": r.count} for r in project.required_practitioners.all()],
+        "avoided": [{"uscc": a.uscc, "name": a.name, "reason": a.reason} for a in project.avoided.all()],
+        "revisions": [{"number": r.number, "at": r.created_at, "reason": r.reason, "diff": r.diff,
+                       "material": r.material, "deadline": r.new_deadline} for r in project.revisions.all()],
+        "beacon_source": project.beacon_source,
+        "cancel_reason": project.cancel_reason, "failed_reason": project.failed_reason,
+        "publicity_ends_on": project.publicity_ends_on,
+        "whose_turn": _turn(project),
+    })
+    if quotes_visible(project) and project.status not in ("closed", "selecting"):
+        data["quotes"] = [{"uscc": r.agency.uscc, "quote": r.quote, "at": r.quote_submitted_at}
+                          for r in project.registrations.select_related("agency") if r.quote is not None]
+    return data
+
+
+@router.get("/{code}/draw")
+def project_draw(request, code: str):
+    """The draw record (published with the result); verify it with tools/verify_draw.py."""
+    project = _public(code)
+    if not project.draw_record:
+        raise Http404("no draw record")
+    return project.draw_record
