@@ -106,9 +106,13 @@ def _selection_entry(project):
 
 
 def draw_record(project, data: dict):
-    """The draw record: from the result event, the projects selector if present, or the selection event."""
-    if data.get("draw"):
-        return data["draw"]
+    """The draw record: from the result event, the project, the projects selector if present, or the
+    latest selection event (`projects.provider_selected` carries it as `draw_record`)."""
+    for key in ("draw_record", "draw"):
+        if data.get(key):
+            return data[key]
+    if getattr(project, "draw_record", None):
+        return project.draw_record
     try:
         from projects.selectors import draw_record as projects_draw_record  # type: ignore[attr-defined]
     except ImportError:
@@ -119,7 +123,7 @@ def draw_record(project, data: dict):
             return record
     selected = _selection_entry(project)
     if selected is not None:
-        return selected.data.get("draw") or None
+        return selected.data.get("draw_record") or selected.data.get("draw") or None
     return None
 
 

@@ -234,7 +234,27 @@ class NoticePage(Page):
         context["fact_rows"] = fact_rows(self.facts)
         context["draw"] = (self.facts or {}).get("draw")
         context["attachment_list"] = list(self.attachments.select_related("document"))
+        context["related_links"] = self.related_links()
         return context
+
+    def related_links(self) -> list[tuple[str, str]]:
+        """Links to the marketplace pages of the project and agency the notice describes (by URL
+        name, so a missing app just means no link)."""
+        from django.urls import NoReverseMatch, reverse
+
+        facts = self.facts or {}
+        wanted = [(_("查看项目详情"), "projects:detail", facts.get("code") if self.object_type == "projects.project"
+                   else None),
+                  (_("查看机构主页"), "agencies:storefront", facts.get("agency_uscc") or facts.get("uscc"))]
+        links = []
+        for label, name, arg in wanted:
+            if not arg:
+                continue
+            try:
+                links.append((label, reverse(name, args=[arg])))
+            except NoReverseMatch:
+                continue
+        return links
 
     def serve(self, request, *args, **kwargs):
         from cms.cache import render_cached

@@ -173,9 +173,14 @@ def test_sitemap_lists_live_notices_only(tree, client):
     from cms.publishing import withdraw_notice
 
     withdraw_notice(kind="posting", object_type="projects.project", object_id=gone.object_id, reason="撤回")
+    agency = AgencyFactory()
+    project = ProjectFactory(status="published", published_at=timezone.now())
+    draft = ProjectFactory(status="draft")
     xml = client.get(reverse("cms:sitemap")).content.decode()
     assert live.url in xml and gone.url not in xml
-    assert "<loc>" in xml
+    assert reverse("agencies:storefront", args=[agency.uscc]) in xml
+    assert reverse("projects:detail", args=[project.code]) in xml
+    assert reverse("projects:detail", args=[draft.code]) not in xml
 
 
 def test_notice_page_renders_editor_text_and_attachments(tree, client):
