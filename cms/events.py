@@ -27,6 +27,8 @@ SANCTION_KINDS = {
     "remove": "清退",
     "blacklist": "列入黑名单",
     "serious_dishonesty": "严重失信名单",
+    "suspend_d": "D级暂停",
+    "suspend_abandon": "放弃中选暂停",
 }
 
 
