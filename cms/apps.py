@@ -1,4 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_page_tree(sender, using="default", **kwargs):
+    """Re-create the public page tree after a flush (transactional tests); a no-op once it exists.
+    The data migration builds it on a fresh database; this covers databases emptied since."""
+    if sender.name != "cms" or using != "default":
+        return
+    from django.db import connections
+
+    if "cms_homepage" not in connections[using].introspection.table_names():
+        return  # migrating backwards
+    from cms.tree import ensure_page_tree
+
+    ensure_page_tree()
 
 
 class CmsConfig(AppConfig):
@@ -11,3 +26,8 @@ class CmsConfig(AppConfig):
 
         if find_spec("cms.permissions"):
             import cms.permissions  # noqa: F401
+        from cms import events, signals
+
+        events.register()
+        signals.connect()
+        post_migrate.connect(_ensure_page_tree, dispatch_uid="cms.page_tree")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.views import serve as wagtail_serve
 
 from marketplace import views
 from marketplace.api import _exists as module_exists
@@ -18,7 +19,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
-    path("", views.home, name="home"),
+    # "/" is the CMS HomePage (cms data migration); the name stays for {% url 'home' %}.
+    path("", wagtail_serve, {"path": ""}, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<str:role>/<int:org_id>/", views.dashboard_role, name="dashboard_role"),
     path("org/<int:org_id>/invite/", views.invite_member, name="invite_member"),
