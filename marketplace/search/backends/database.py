@@ -1,0 +1,233 @@
+"""The embedded backend: the SearchDocument table with FTS5 (SQLite) or tsvector + GIN (PostgreSQL).
+
+A text query runs one SQL statement that returns every match with its relevance and facet columns;
+ranking (relevance + grade + recency) and facet counting then happen in one pass in Python, and the
+page's display fields come from one more query. Filters are SQL over the document columns and the
+SearchFacet table. Without a text query (browsing by facets) hits are ordered by grade and recency in
+SQL and facets are GROUP BY counts.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from marketplace.models import SearchDocument, SearchFacet
+from marketplace.search import ranking
+from marketplace.search.analysis import Term
+from marketplace.search.documents import AGENCY, AGENCY_VISIBLE_STATUS, PROJECT_HIDDEN_STATUSES
+from marketplace.search.types import FACETS, Hit, RawResult
+
+DOC = SearchDocument._meta.db_table
+FACET = SearchFacet._meta.db_table
+FTS = "marketplace_search_fts"
+FACET_TABLE_FILTERS = ("region", "service_type", "price")
+COLUMN_FILTERS = ("grade", "method", "status")
+
+
+# ---- query building (pure, tested) ------------------------------------------------------------------
+
+def fts5_query(terms: Iterable[Term], *, relaxed: bool = False) -> str:
+    """FTS5 MATCH expression: AND of terms, OR inside a term; ASCII terms are prefix queries."""
+    groups = []
+    for term in terms:
+        alts = list(term.alternatives) + (list(term.relaxed) if relaxed else [])
+        parts = [f'"{a}"*' if term.prefix else f'"{a}"' for a in alts]
+        groups.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
+    return " AND ".join(groups)
+
+
+def tsquery(terms: Iterable[Term], *, relaxed: bool = False) -> str:
+    """PostgreSQL tsquery text for to_tsquery('simple', …), same shape as fts5_query."""
+    groups = []
+    for term in terms:
+        alts = list(term.alternatives) + (list(term.relaxed) if relaxed else [])
+        parts = [f"'{a}':*" if term.prefix else f"'{a}'" for a in alts]
+        groups.append(parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")")
+    return " & ".join(groups)
+
+
+def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
+    where = ["d.kind = %s"]
+    params: list = [kind]
+    if kind == AGENCY:
+        where.append("d.status = %s")
+        params.append(AGENCY_VISIBLE_STATUS)
+    else:
+        where.append("d.status NOT IN (%s)" % ", ".join(["%s"] * len(PROJECT_HIDDEN_STATUSES)))
+        params.extend(PROJECT_HIDDEN_STATUSES)
+    for name in COLUMN_FILTERS:
+        if filters.get(name):
+            where.append(f"d.{name} = %s")
+            params.append(filters[name])
+    for name in FACET_TABLE_FILTERS:
+        if filters.get(name):
+            where.append(f"d.id IN (SELECT document_id FROM {FACET} WHERE kind = %s AND facet = %s AND value = %s)")
+            params.extend([kind, name, filters[name]])
+    return " AND ".join(where), params
+
+
+class DatabaseBackend:
+    name = "database"
+
+    # ---- searching ------------------------------------------------------------------------------
+    def search(self, kind: str, terms: tuple[Term, ...], filters: dict[str, str], *, page: int,
+               page_size: int, now) -> RawResult:
+        if not terms:
+            return self._browse(kind, filters, page=page, page_size=page_size, now=now)
+        rows = self._match(kind, terms, filters, relaxed=False)
+        relaxed = False
+        if not rows and any(t.relaxed for t in terms):
+            rows = self._match(kind, terms, filters, relaxed=True)
+            relaxed = True
+        now_days = ranking.epoch_days(now)
+        best = max((r[1] for r in rows), default=0.0)
+        facet_counts = {name: Counter() for name in FACETS[kind]}
+        scored = []
+        for doc_id, rel, region, grade, status, method, services, prices, days in rows:
+            age = None if days is None else now_days - float(days)
+            scored.append((ranking.combined_score(float(rel), best, grade, age), -doc_id))
+            facet_counts["region"][region] += 1
+            facet_counts["service_type"].update(services.split())
+            facet_counts["price"].update(prices.split())
+            if kind == AGENCY:
+                facet_counts["grade"][grade] += 1
+            else:
+                facet_counts["method"][method] += 1
+                facet_counts["status"][status] += 1
+        top = heapq.nlargest(page * page_size, scored)[(page - 1) * page_size:]
+        return RawResult(hits=self._hits(kind, [(-neg_id, score) for score, neg_id in top]), total=len(rows),
+                         facets={k: dict(v) for k, v in facet_counts.items()}, relaxed=relaxed)
+
+    def _match(self, kind, terms, filters, *, relaxed):
+        where, params = _filter_sql(kind, filters)
+        columns = "d.region_code, d.grade, d.status, d.method, d.service_codes, d.price_buckets"
+        if connection.vendor == "postgresql":
+            sql = (f"SELECT d.id, ts_rank(d.search_vector, q.q), {columns}, "
+                   f"EXTRACT(EPOCH FROM d.recency) / 86400.0 "
+                   f"FROM {DOC} d, to_tsquery('simple', %s) AS q(q) WHERE d.search_vector @@ q.q AND {where}")
+            params = [tsquery(terms, relaxed=relaxed), *params]
+        else:
+            sql = (f"SELECT d.id, -bm25({FTS}, 4.0, 1.0), {columns}, julianday(d.recency) - 2440587.5 "
+                   f"FROM {FTS} JOIN {DOC} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s AND {where}")
+            params = [fts5_query(terms, relaxed=relaxed), *params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
+        where, params = _filter_sql(kind, filters)
+        facets: dict[str, Counter] = {name: Counter() for name in FACETS[kind]}
+        total = 0
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT d.region_code, d.grade, d.status, d.method, COUNT(*) FROM {DOC} d "
+                           f"WHERE {where} GROUP BY d.region_code, d.grade, d.status, d.method", params)
+            for region, grade, status, method, n in cursor.fetchall():
+                total += n
+                facets["region"][region] += n
+                if kind == AGENCY:
+                    facets["grade"][grade] += n
+                else:
+                    facets["status"][status] += n
+                    facets["method"][method] += n
+            cursor.execute(f"SELECT f.facet, f.value, COUNT(*) FROM {FACET} f JOIN {DOC} d ON d.id = f.document_id "
+                           f"WHERE f.kind = %s AND f.facet IN ('service_type', 'price') AND {where} "
+                           f"GROUP BY f.facet, f.value", [kind, *params])
+            for facet, value, n in cursor.fetchall():
+                facets[facet][value] += n
+            # Grade letters sort A < B < C < D, so ascending grade then newest first is the
+            # browse order the combined score gives when there is no text relevance.
+            cursor.execute(f"SELECT d.id FROM {DOC} d WHERE {where} ORDER BY d.grade, d.recency DESC, d.id "
+                           f"LIMIT %s OFFSET %s", [*params, page_size, (page - 1) * page_size])
+            ids = [row[0] for row in cursor.fetchall()]
+        docs = SearchDocument.objects.in_bulk(ids)
+        now_days = ranking.epoch_days(now)
+        pairs = []
+        for doc_id in ids:
+            doc = docs[doc_id]
+            age = None if doc.recency is None else now_days - ranking.epoch_days(doc.recency)
+            pairs.append((doc_id, ranking.combined_score(0.0, 0.0, doc.grade, age)))
+        return RawResult(hits=self._hits(kind, pairs, docs), total=total, facets={k: dict(v) for k, v in facets.items()})
+
+    def _hits(self, kind, pairs, docs=None) -> list[Hit]:
+        if docs is None:
+            docs = SearchDocument.objects.in_bulk([doc_id for doc_id, _score in pairs])
+        hits = []
+        for doc_id, score in pairs:
+            d = docs.get(doc_id)
+            if d is None:  # deleted between the two queries
+                continue
+            hits.append(Hit(kind=kind, id=d.object_id, key=d.key, title=d.title, summary=d.summary,
+                            region_code=d.region_code, region_name=d.region_name, grade=d.grade, status=d.status,
+                            method=d.method, price_min=d.price_min, price_max=d.price_max, score=round(score, 4)))
+        return hits
+
+    # ---- indexing -------------------------------------------------------------------------------
+    @transaction.atomic
+    def index(self, docs: list[dict]) -> int:
+        """Insert or replace documents (by kind + object id)."""
+        if not docs:
+            return 0
+        by_kind: dict[str, list[int]] = {}
+        for d in docs:
+            by_kind.setdefault(d["kind"], []).append(d["object_id"])
+        for kind, ids in by_kind.items():
+            self.delete(kind, ids)
+        objs = SearchDocument.objects.bulk_create([
+            SearchDocument(kind=d["kind"], object_id=d["object_id"], key=d["key"], title=d["title"][:200],
+                           summary=d["summary"], region_code=d["region_code"], region_name=d["region_name"],
+                           grade=d["grade"], status=d["status"], method=d["method"],
+                           service_codes=" ".join(d["service_codes"]), price_buckets=" ".join(d["price_buckets"]),
+                           price_min=d["price_min"], price_max=d["price_max"], recency=d["recency"],
+                           tokens_primary=d["tokens_primary"], tokens_body=d["tokens_body"])
+            for d in docs
+        ])
+        facets = []
+        for obj, d in zip(objs, docs, strict=True):
+            values = ([("region", c) for c in d["region_path"]] + [("service_type", c) for c in d["service_codes"]]
+                      + [("price", p) for p in d["price_buckets"]])
+            facets.extend(SearchFacet(document_id=obj.pk, kind=d["kind"], facet=f, value=v) for f, v in values)
+        SearchFacet.objects.bulk_create(facets, batch_size=5000)
+        return len(objs)
+
+    @transaction.atomic
+    def delete(self, kind: str, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        doc_ids = list(SearchDocument.objects.filter(kind=kind, object_id__in=ids).values_list("pk", flat=True))
+        if doc_ids:
+            SearchFacet.objects.filter(document_id__in=doc_ids)._raw_delete(connection.alias)
+            SearchDocument.objects.filter(pk__in=doc_ids)._raw_delete(connection.alias)
+
+    def clear(self, kind: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FACET} WHERE kind = %s", [kind])
+            cursor.execute(f"DELETE FROM {DOC} WHERE kind = %s", [kind])
+
+    def indexed_ids(self, kind: str) -> set[int]:
+        return set(SearchDocument.objects.filter(kind=kind).values_list("object_id", flat=True))
+
+    def rebuild(self, kind: str, chunks: Iterable[list[dict]], progress=None) -> int:
+        """Replace every document of `kind` in one transaction: readers keep seeing the old index
+        (MVCC on PostgreSQL, WAL snapshots on SQLite) until the new one commits."""
+        total = 0
+        with transaction.atomic():
+            self.clear(kind)
+            for chunk in chunks:
+                total += self.index(chunk)
+                if progress is not None:
+                    progress(len(chunk))
+        self.optimise()
+        return total
+
+    def optimise(self) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+            else:
+                cursor.execute(f"ANALYZE {DOC}")
+                cursor.execute(f"ANALYZE {FACET}")
