@@ -72,16 +72,35 @@ def masked(word: str) -> list[str]:
     return [word[:i] + MASK + word[i + 1:] for i in range(len(word))]
 
 
+def glue_single_characters(tokens) -> list[str]:
+    """Clean tokens and join runs of single CJK characters back into one word.
+
+    jieba splits words missing from its dictionary (brand names such as 正元, typos such as 测会)
+    into single characters; gluing them the same way at index and query time keeps them matchable.
+    """
+    out: list[str] = []
+    run = ""
+    for token in tokens:
+        clean = _clean(token)
+        if not clean:
+            continue
+        if len(clean) == 1 and has_cjk(clean):
+            run += clean
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(clean)
+    if run:
+        out.append(run)
+    return out
+
+
 def segment(text: str) -> list[str]:
-    """Search-mode segmentation (平湖市 → 平湖, 平湖市), cleaned, empties dropped."""
+    """Search-mode segmentation (平湖市 → 平湖, 平湖市), cleaned, single-character runs glued."""
     if not text:
         return []
-    out = []
-    for token in jieba.cut_for_search(text):
-        clean = _clean(token)
-        if clean:
-            out.append(clean)
-    return out
+    return glue_single_characters(jieba.cut_for_search(text))
 
 
 # Everyday abbreviations of catalogue names (people type 环评, the catalogue says 环境影响评价).
@@ -165,22 +184,7 @@ def parse_query(q: str) -> tuple[Term, ...]:
             if word:
                 terms.append(Term(word=word, alternatives=(word,), prefix=True))
             continue
-        words: list[str] = []
-        run = ""
-        for token in jieba.cut(part):
-            clean = _clean(token)
-            if not clean:
-                continue
-            if len(clean) == 1 and has_cjk(clean):
-                run += clean
-                continue
-            if run:
-                words.append(run)
-                run = ""
-            words.append(clean)
-        if run:
-            words.append(run)
-        for word in words:
+        for word in glue_single_characters(jieba.cut(part)):
             if has_cjk(word):
                 alts = [word]
                 full = pinyin_full(word)
