@@ -66,9 +66,9 @@ def _labels(kind: str) -> dict[str, dict[str, str]]:
     }
 
 
-def clean_filters(kind: str, filters: dict | None) -> dict[str, str]:
+def clean_filters(kind: str, filters: dict | None, labels: dict | None = None) -> dict[str, str]:
     """Keep the facet filters that apply to `kind`; refuse values that do not exist."""
-    labels = _labels(kind)
+    labels = labels or _labels(kind)
     clean: dict[str, str] = {}
     for name in FACETS[kind]:
         value = (filters or {}).get(name)
@@ -97,10 +97,10 @@ def search(kind: str, q: str = "", filters: dict | None = None, page: int = 1, *
         raise SearchError(f"页码须在1到{MAX_PAGE}之间 / page must be between 1 and {MAX_PAGE}")
     from marketplace.search.analysis import parse_query
 
-    clean = clean_filters(kind, filters)
+    labels = _labels(kind)
+    clean = clean_filters(kind, filters, labels)
     engine = get_backend(backend)
     raw = engine.search(kind, parse_query(q), clean, page=page, page_size=page_size, now=now or timezone.now())
-    labels = _labels(kind)
     facets = {}
     for name in FACETS[kind]:
         counts = raw.facets.get(name, {})

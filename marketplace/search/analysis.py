@@ -100,7 +100,13 @@ def segment(text: str) -> list[str]:
     """Search-mode segmentation (平湖市 → 平湖, 平湖市), cleaned, single-character runs glued."""
     if not text:
         return []
-    return glue_single_characters(jieba.cut_for_search(text))
+    return list(_segment(text))
+
+
+@lru_cache(maxsize=20_000)
+def _segment(text: str) -> tuple[str, ...]:
+    # Catalogue names, regions and boilerplate repeat across thousands of documents.
+    return tuple(glue_single_characters(jieba.cut_for_search(text)))
 
 
 # Everyday abbreviations of catalogue names (people type 环评, the catalogue says 环境影响评价).
@@ -127,6 +133,11 @@ def abbreviations(text: str) -> list[str]:
 
 def key_tokens(text: str) -> list[str]:
     """Tokens of a key field (name, service type, qualification, region): words + pinyin + masks."""
+    return list(_key_tokens(text or ""))
+
+
+@lru_cache(maxsize=20_000)
+def _key_tokens(text: str) -> tuple[str, ...]:
     out = []
     for word in segment(text) + abbreviations(text or ""):
         out.append(word)
@@ -135,7 +146,7 @@ def key_tokens(text: str) -> list[str]:
             if full:
                 out.append(full)
             out.extend(masked(word))
-    return out
+    return tuple(out)
 
 
 def name_tokens(name: str) -> list[str]:

@@ -112,7 +112,7 @@ class DatabaseBackend:
             params = [tsquery(terms, relaxed=relaxed), *params]
         else:
             sql = (f"SELECT d.id, -bm25({FTS}, 4.0, 1.0), {columns}, julianday(d.recency) - 2440587.5 "
-                   f"FROM {FTS} JOIN {DOC} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s AND {where}")
+                   f"FROM {FTS} CROSS JOIN {DOC} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s AND {where}")
             params = [fts5_query(terms, relaxed=relaxed), *params]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
