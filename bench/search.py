@@ -72,7 +72,7 @@ def generate(n_agencies: int, listings_per_agency: int, seed: int = 2026) -> Non
     from tests.factories import make_uscc
 
     rng = random.Random(seed)
-    counties = [r for r in Region.objects.filter(parent__isnull=False, parent__parent__isnull=False)]
+    counties = list(Region.objects.filter(parent__isnull=False, parent__parent__isnull=False))
     service_codes = list(ServiceType.objects.values_list("code", flat=True))
     st_names = dict(ServiceType.objects.values_list("code", "name"))
     now = timezone.now()

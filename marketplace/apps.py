@@ -23,8 +23,8 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self):
         from marketplace import permissions  # noqa: F401  (registers kernel rules)
-        from marketplace.search import sync as search_sync
         from marketplace.models import CalendarYear, Holiday
+        from marketplace.search import sync as search_sync
 
         post_migrate.connect(_load_reference_data, dispatch_uid="marketplace.reference")
         search_sync.connect()

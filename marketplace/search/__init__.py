@@ -88,7 +88,7 @@ def search(kind: str, q: str = "", filters: dict | None = None, page: int = 1, *
         raise SearchError(f"未知的搜索对象 / unknown search kind: {kind}")
     q = (q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise SearchError(f"搜索词过长（最多{MAX_QUERY_LENGTH}字）/ query longer than {MAX_QUERY_LENGTH} characters")
+        raise SearchError(f"搜索词过长（最多{MAX_QUERY_LENGTH}字） / query longer than {MAX_QUERY_LENGTH} characters")
     try:
         page = int(page)
     except (TypeError, ValueError):

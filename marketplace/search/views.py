@@ -22,6 +22,10 @@ def _query_string(params: dict[str, str], **changes) -> str:
     return "?" + urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
 
+def _selected_label(result, name: str, value: str) -> str:
+    return next((v.label for v in result.facets.get(name, []) if v.value == value), value)
+
+
 def page(request):
     kind = request.GET.get("kind", AGENCY)
     if kind not in (AGENCY, PROJECT):
@@ -50,7 +54,8 @@ def page(request):
                  for k, label in ((AGENCY, _("中介机构")), (PROJECT, _("采购项目")))],
         "prev_url": _query_string(params, page=result.page - 1) if result and result.has_previous else "",
         "next_url": _query_string(params, page=result.page + 1) if result and result.has_next else "",
-        "active_filters": [{"title": FACET_TITLES[k], "url": _query_string(params, page="", **{k: ""})}
+        "active_filters": [{"title": f"{FACET_TITLES[k]}：{_selected_label(result, k, v)}",
+                            "url": _query_string(params, page="", **{k: ""})}
                            for k, v in (result.filters.items() if result else [])],
     }
     return render(request, "search/page.html", context, status=400 if error else 200)

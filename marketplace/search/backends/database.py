@@ -57,7 +57,8 @@ def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
         where.append("d.status = %s")
         params.append(AGENCY_VISIBLE_STATUS)
     else:
-        where.append("d.status NOT IN (%s)" % ", ".join(["%s"] * len(PROJECT_HIDDEN_STATUSES)))
+        placeholders = ", ".join(["%s"] * len(PROJECT_HIDDEN_STATUSES))
+        where.append(f"d.status NOT IN ({placeholders})")
         params.extend(PROJECT_HIDDEN_STATUSES)
     for name in COLUMN_FILTERS:
         if filters.get(name):
