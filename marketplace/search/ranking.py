@@ -31,3 +31,17 @@ def combined_score(relevance: float, best: float, grade: str, age_days: float | 
     """Final score of one hit; `best` is the highest relevance in the result (0 when browsing)."""
     text = relevance / best if best > 0 else 0.0
     return text + GRADE_BONUS.get(grade or "", 0.0) + recency_bonus(age_days)
+
+
+def score_many(relevances, grades, days, now_days: float) -> list[float]:
+    """combined_score for whole columns at once (the hot loop of the embedded backend); `days` are
+    epoch days of each document's recency (None when unknown)."""
+    best = max(relevances, default=0.0)
+    inv = 1.0 / best if best > 0 else 0.0
+    bonus = GRADE_BONUS
+    weight, half_life = RECENCY_WEIGHT, RECENCY_HALF_LIFE_DAYS
+    return [
+        rel * inv + bonus.get(grade or "", 0.0)
+        + (0.0 if day is None else weight * 0.5 ** (max(now_days - day, 0.0) / half_life))
+        for rel, grade, day in zip(relevances, grades, days, strict=True)
+    ]

@@ -36,3 +36,11 @@ def test_price_buckets(amount, bucket):
     from decimal import Decimal
 
     assert price_bucket(None if amount is None else Decimal(str(amount))) == bucket
+
+
+def test_score_many_equals_combined_score():
+    rels, grades, days = [3.0, 1.5, 0.2, 3.0], ["A", "C", "", "D"], [20000.0, None, 19000.0, 20400.0]
+    now_days = 20500.0
+    expected = [ranking.combined_score(r, 3.0, g, None if d is None else now_days - d)
+                for r, g, d in zip(rels, grades, days, strict=True)]
+    assert ranking.score_many(rels, grades, days, now_days) == pytest.approx(expected)

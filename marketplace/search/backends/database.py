@@ -84,22 +84,23 @@ class DatabaseBackend:
         if not rows and any(t.relaxed for t in terms):
             rows = self._match(kind, terms, filters, relaxed=True)
             relaxed = True
-        now_days = ranking.epoch_days(now)
-        best = max((r[1] for r in rows), default=0.0)
-        facet_counts = {name: Counter() for name in FACETS[kind]}
-        scored = []
-        for doc_id, rel, region, grade, status, method, services, prices, days in rows:
-            age = None if days is None else now_days - float(days)
-            scored.append((ranking.combined_score(float(rel), best, grade, age), -doc_id))
-            facet_counts["region"][region] += 1
-            facet_counts["service_type"].update(services.split())
-            facet_counts["price"].update(prices.split())
-            if kind == AGENCY:
-                facet_counts["grade"][grade] += 1
-            else:
-                facet_counts["method"][method] += 1
-                facet_counts["status"][status] += 1
-        top = heapq.nlargest(page * page_size, scored)[(page - 1) * page_size:]
+        facet_counts: dict[str, Counter] = {name: Counter() for name in FACETS[kind]}
+        if not rows:
+            return RawResult(hits=[], total=0, facets={}, relaxed=relaxed)
+        # Column-wise: Counter and heapq run in C, so ten thousand matches cost a few milliseconds.
+        doc_ids, rels, regions, grades, statuses, methods, services, prices, days = zip(*rows, strict=True)
+        days = [None if d is None else float(d) for d in days]
+        scores = ranking.score_many([float(r) for r in rels], grades, days, ranking.epoch_days(now))
+        facet_counts["region"] = Counter(regions)
+        facet_counts["service_type"] = Counter(" ".join(services).split())
+        facet_counts["price"] = Counter(" ".join(prices).split())
+        if kind == AGENCY:
+            facet_counts["grade"] = Counter(grades)
+        else:
+            facet_counts["method"] = Counter(methods)
+            facet_counts["status"] = Counter(statuses)
+        top = heapq.nlargest(page * page_size, zip(scores, [-i for i in doc_ids], strict=True))
+        top = top[(page - 1) * page_size:]
         return RawResult(hits=self._hits(kind, [(-neg_id, score) for score, neg_id in top]), total=len(rows),
                          facets={k: dict(v) for k, v in facet_counts.items()}, relaxed=relaxed)
 
