@@ -149,3 +149,16 @@ def test_query_count_is_fixed(world, reindex, django_assert_max_num_queries):
         search_agencies("测绘")
     with django_assert_max_num_queries(6):
         search_agencies("")
+
+
+def test_browse_facet_cache_follows_index_changes(world):
+    before = search_agencies("")
+    assert before.total == 4
+    extra = agency("海宁博达测绘有限公司", region="330481")
+    index_objects("agency", [extra.pk])
+    after = search_agencies("")
+    assert after.total == 5
+    assert {v.value: v.count for v in after.facets["region"]}["330481"] == 1
+    Agency.objects.filter(pk=extra.pk).update(status="removed")
+    index_objects("agency", [extra.pk])
+    assert search_agencies("").total == 4

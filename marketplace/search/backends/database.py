@@ -13,6 +13,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from marketplace.models import SearchDocument, SearchFacet
@@ -26,6 +27,25 @@ FACET = SearchFacet._meta.db_table
 FTS = "marketplace_search_fts"
 FACET_TABLE_FILTERS = ("region", "service_type", "price")
 COLUMN_FILTERS = ("grade", "method", "status")
+BROWSE_FACETS_TTL = 60  # seconds; also invalidated on every index change made by this process
+
+
+def _generation(kind: str) -> int:
+    return cache.get(f"search:generation:{kind}", 0)
+
+
+def _incr(kind: str) -> None:
+    try:
+        cache.incr(f"search:generation:{kind}")
+    except ValueError:
+        cache.set(f"search:generation:{kind}", 1, None)
+
+
+def _bump(kind: str) -> None:
+    """Invalidate cached browse facets now and again after commit (a reader may have cached the
+    pre-commit state in between)."""
+    _incr(kind)
+    transaction.on_commit(lambda: _incr(kind))
 
 
 # ---- query building (pure, tested) ------------------------------------------------------------------
@@ -122,6 +142,29 @@ class DatabaseBackend:
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
         where, params = _filter_sql(kind, filters)
+        total, facets = self._browse_facets(kind, filters, where, params)
+        with connection.cursor() as cursor:
+            # Grade letters sort A < B < C < D, so ascending grade then newest first is the
+            # browse order the combined score gives when there is no text relevance.
+            cursor.execute(f"SELECT d.id FROM {DOC} d WHERE {where} ORDER BY d.grade, d.recency DESC, d.id "
+                           f"LIMIT %s OFFSET %s", [*params, page_size, (page - 1) * page_size])
+            ids = [row[0] for row in cursor.fetchall()]
+        docs = SearchDocument.objects.defer("tokens_primary", "tokens_body").in_bulk(ids)
+        now_days = ranking.epoch_days(now)
+        pairs = []
+        for doc_id in ids:
+            doc = docs[doc_id]
+            age = None if doc.recency is None else now_days - ranking.epoch_days(doc.recency)
+            pairs.append((doc_id, ranking.combined_score(0.0, 0.0, doc.grade, age)))
+        return RawResult(hits=self._hits(kind, pairs, docs), total=total, facets=facets)
+
+    def _browse_facets(self, kind, filters, where, params) -> tuple[int, dict[str, dict[str, int]]]:
+        """Counts over a whole filtered listing (a full pass over the index): cached briefly, keyed by
+        an index generation that every index change bumps."""
+        key = f"search:browse:{kind}:{_generation(kind)}:" + ",".join(f"{k}={v}" for k, v in sorted(filters.items()))
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
         facets: dict[str, Counter] = {name: Counter() for name in FACETS[kind]}
         total = 0
         with connection.cursor() as cursor:
@@ -135,28 +178,19 @@ class DatabaseBackend:
                 else:
                     facets["status"][status] += n
                     facets["method"][method] += n
-            cursor.execute(f"SELECT f.facet, f.value, COUNT(*) FROM {FACET} f JOIN {DOC} d ON d.id = f.document_id "
-                           f"WHERE f.kind = %s AND f.facet IN ('service_type', 'price') AND {where} "
-                           f"GROUP BY f.facet, f.value", [kind, *params])
-            for facet, value, n in cursor.fetchall():
-                facets[facet][value] += n
-            # Grade letters sort A < B < C < D, so ascending grade then newest first is the
-            # browse order the combined score gives when there is no text relevance.
-            cursor.execute(f"SELECT d.id FROM {DOC} d WHERE {where} ORDER BY d.grade, d.recency DESC, d.id "
-                           f"LIMIT %s OFFSET %s", [*params, page_size, (page - 1) * page_size])
-            ids = [row[0] for row in cursor.fetchall()]
-        docs = SearchDocument.objects.in_bulk(ids)
-        now_days = ranking.epoch_days(now)
-        pairs = []
-        for doc_id in ids:
-            doc = docs[doc_id]
-            age = None if doc.recency is None else now_days - ranking.epoch_days(doc.recency)
-            pairs.append((doc_id, ranking.combined_score(0.0, 0.0, doc.grade, age)))
-        return RawResult(hits=self._hits(kind, pairs, docs), total=total, facets={k: dict(v) for k, v in facets.items()})
+            cursor.execute(f"SELECT d.service_codes, d.price_buckets FROM {DOC} d WHERE {where}", params)
+            services, prices = Counter(), Counter()
+            while chunk := cursor.fetchmany(5000):
+                services.update(" ".join(r[0] for r in chunk).split())
+                prices.update(" ".join(r[1] for r in chunk).split())
+            facets["service_type"], facets["price"] = services, prices
+        value = (total, {k: dict(v) for k, v in facets.items()})
+        cache.set(key, value, BROWSE_FACETS_TTL)
+        return value
 
     def _hits(self, kind, pairs, docs=None) -> list[Hit]:
         if docs is None:
-            docs = SearchDocument.objects.in_bulk([doc_id for doc_id, _score in pairs])
+            docs = SearchDocument.objects.defer("tokens_primary", "tokens_body").in_bulk([i for i, _s in pairs])
         hits = []
         for doc_id, score in pairs:
             d = docs.get(doc_id)
@@ -193,6 +227,8 @@ class DatabaseBackend:
                       + [("price", p) for p in d["price_buckets"]])
             facets.extend(SearchFacet(document_id=obj.pk, kind=d["kind"], facet=f, value=v) for f, v in values)
         SearchFacet.objects.bulk_create(facets, batch_size=5000)
+        for kind in by_kind:
+            _bump(kind)
         return len(objs)
 
     @transaction.atomic
@@ -204,11 +240,13 @@ class DatabaseBackend:
         if doc_ids:
             SearchFacet.objects.filter(document_id__in=doc_ids)._raw_delete(connection.alias)
             SearchDocument.objects.filter(pk__in=doc_ids)._raw_delete(connection.alias)
+        _bump(kind)
 
     def clear(self, kind: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FACET} WHERE kind = %s", [kind])
             cursor.execute(f"DELETE FROM {DOC} WHERE kind = %s", [kind])
+        _bump(kind)
 
     def indexed_ids(self, kind: str) -> set[int]:
         return set(SearchDocument.objects.filter(kind=kind).values_list("object_id", flat=True))
