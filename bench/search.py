@@ -141,18 +141,25 @@ def pct(values, p):
 
 
 def child(engine: str, args) -> dict:
-    url = recreate_database(engine, args)
+    if args.reuse:
+        url = f"sqlite:///{args.sqlite_path}" if engine == "sqlite" else args.pg_url
+    else:
+        url = recreate_database(engine, args)
     setup_django(url)
     from django.core.management import call_command
     from django.db import connection
 
+    from agencies.models import Agency
     from marketplace.search import AGENCY, get_backend, search_agencies
     from marketplace.search.documents import count_objects, iter_documents
 
     n_agencies = int(100_000 * args.scale)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
-    generate(n_agencies, 5)
+    if args.reuse:
+        n_agencies = Agency.objects.count()
+    else:
+        generate(n_agencies, 5)
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
     backend = get_backend("database")
@@ -167,7 +174,7 @@ def child(engine: str, args) -> dict:
         if chunk:
             yield chunk
 
-    indexed = backend.rebuild(AGENCY, chunks())
+    indexed = count_objects(AGENCY) if args.reuse else backend.rebuild(AGENCY, chunks())
     t_index = time.perf_counter() - t0
     from agencies.models import AgencyService
 
@@ -200,6 +207,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--sqlite-path", default="/tmp/zjcs_search_bench.sqlite3")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/zjcs_search_bench")
+    parser.add_argument("--reuse", action="store_true", help="reuse the generated and indexed databases")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -208,7 +216,7 @@ def main():
     results = []
     for engine in args.engines.split(","):
         cmd = [sys.executable, __file__, "--child", engine, "--scale", str(args.scale), "--repeats", str(args.repeats),
-               "--sqlite-path", args.sqlite_path, "--pg-url", args.pg_url]
+               "--sqlite-path", args.sqlite_path, "--pg-url", args.pg_url] + (["--reuse"] if args.reuse else [])
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         sys.stderr.write(out.stderr[-2000:])
         line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))

@@ -8,6 +8,8 @@ visible (suspended agency, deleted posting). Both page through the data in id or
 objects per query, with a progress bar; memory stays bounded.
 """
 
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -44,7 +46,7 @@ class Command(BaseCommand):
         for k in kind or [AGENCY, PROJECT]:
             total = count_objects(k)
             bar = tqdm(total=total, desc=f"{action} {k}", unit="doc", disable=no_progress or None,
-                       file=self.stderr._out)
+                       file=sys.stderr)
             chunks = chunked(iter_documents(k, chunk_size=chunk_size), chunk_size)
             if action == "rebuild":
                 done = engine.rebuild(k, chunks, progress=bar.update)
