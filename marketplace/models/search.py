@@ -2,7 +2,9 @@
 
 Text columns hold pre-segmented tokens (marketplace.search.analysis); the full-text structures over
 them are created by migration 0003 per database vendor: an FTS5 external-content table kept in step
-by triggers on SQLite, a stored generated tsvector column with a GIN index on PostgreSQL.
+by triggers on SQLite; on PostgreSQL stored generated tsvector columns (all text, and name-like text
+alone) with GIN indexes, and a low toast_tuple_target so the long text lives in TOAST and the main
+heap stays narrow (a bitmap scan over ten thousand matches then touches a few thousand small pages).
 """
 
 from django.db import models
@@ -39,6 +41,7 @@ class SearchDocument(models.Model):
         indexes = [
             models.Index(fields=["kind", "grade", "recency"], name="search_doc_rank_idx"),
             models.Index(fields=["kind", "key"], name="search_doc_key_idx"),
+            models.Index(fields=["indexed_at"], name="search_doc_indexed_idx"),
         ]
         verbose_name = _("搜索索引文档")
         verbose_name_plural = _("搜索索引文档")

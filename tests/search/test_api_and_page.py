@@ -77,10 +77,10 @@ def test_hit_detail_page_and_404_for_hidden(client, world):
 
 
 def test_page_query_count_is_fixed(client, world, reindex, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("search:page"), {"q": "测绘"})
     for i in range(25):
         agency(f"海宁测试{i:02d}测绘有限公司", region="330481")
     reindex()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("search:page"), {"q": "测绘"})

@@ -9,12 +9,17 @@ SQL and facets are GROUP BY counts.
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
+import math
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from marketplace.models import SearchDocument, SearchFacet
 from marketplace.search import ranking
@@ -91,54 +96,158 @@ def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+class Snapshot:
+    """The ranking and facet columns of every indexed document, held in process memory.
+
+    A text query asks the full-text index only for matching ids (cheap: FTS5 postings, a GIN bitmap
+    over narrow heap rows); grade, recency and facet values then come from here instead of reading
+    thousands of wide rows per query. Refreshed incrementally (rows indexed since the last refresh)
+    when the index generation changes or every REFRESH seconds, fully every FULL_RELOAD seconds;
+    ids the snapshot has not seen yet are loaded on demand. Stale entries of re-indexed or deleted
+    documents are harmless: only ids the full-text index returns are ever looked up.
+    """
+
+    REFRESH = 30
+    FULL_RELOAD = 900
+    MARGIN = dt.timedelta(seconds=5)
+
+    def __init__(self):
+        self.rows: dict[int, tuple] = {}
+        self.generation = None
+        self.synced_at = None
+        self.checked = 0.0
+        self.full_at = 0.0
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _row(kind, region, grade, status, method, services, prices, recency):
+        # Facet values padded with spaces: `" ZR01 " in facets` is a C-speed membership test.
+        return (kind, region, grade, status, method, f" {services} {prices} ", ranking.epoch_days(recency))
+
+    def _load(self, qs) -> None:
+        fields = ("id", "kind", "region_code", "grade", "status", "method", "service_codes", "price_buckets",
+                  "recency")
+        for pk, *values in qs.values_list(*fields).iterator(chunk_size=5000):
+            self.rows[pk] = self._row(*values)
+
+    def ensure(self) -> None:
+        generation = (_generation(AGENCY), _generation("project"))
+        clock = time.monotonic()
+        if (self.synced_at is not None and generation == self.generation and clock - self.checked < self.REFRESH
+                and clock - self.full_at < self.FULL_RELOAD):
+            return
+        with self.lock:
+            started = timezone.now()
+            if self.synced_at is None or clock - self.full_at >= self.FULL_RELOAD:
+                self.rows = {}
+                self._load(SearchDocument.objects.all())
+                self.full_at = clock
+            else:
+                self._load(SearchDocument.objects.filter(indexed_at__gte=self.synced_at - self.MARGIN))
+            self.synced_at = started
+            self.generation = generation
+            self.checked = clock
+
+    def fill(self, ids) -> None:
+        missing = [i for i in ids if i not in self.rows]
+        for start in range(0, len(missing), 5000):
+            self._load(SearchDocument.objects.filter(pk__in=missing[start:start + 5000]))
+
+
+_snapshot = Snapshot()
+
+
+def _descendants(code: str) -> set[str]:
+    from marketplace.search.documents import _regions, region_chain
+
+    return {c for c in _regions() if any(a == code for a, _n in region_chain(c))}
+
+
 class DatabaseBackend:
     name = "database"
+    INBODY_WEIGHT = 0.3  # a term found only in descriptions counts this much of a name-like match
 
     # ---- searching ------------------------------------------------------------------------------
     def search(self, kind: str, terms: tuple[Term, ...], filters: dict[str, str], *, page: int,
                page_size: int, now) -> RawResult:
         if not terms:
             return self._browse(kind, filters, page=page, page_size=page_size, now=now)
-        rows = self._match(kind, terms, filters, relaxed=False)
         relaxed = False
-        if not rows and any(t.relaxed for t in terms):
-            rows = self._match(kind, terms, filters, relaxed=True)
+        _snapshot.ensure()
+        selected = self._select(kind, self._ids(terms, relaxed=False), filters)
+        if not selected and any(t.relaxed for t in terms):
             relaxed = True
-        facet_counts: dict[str, Counter] = {name: Counter() for name in FACETS[kind]}
-        if not rows:
+            selected = self._select(kind, self._ids(terms, relaxed=True), filters)
+        if not selected:
             return RawResult(hits=[], total=0, facets={}, relaxed=relaxed)
-        # Column-wise: Counter and heapq run in C, so ten thousand matches cost a few milliseconds.
-        doc_ids, rels, regions, grades, statuses, methods, services, prices, days = zip(*rows, strict=True)
-        days = [None if d is None else float(d) for d in days]
-        scores = ranking.score_many([float(r) for r in rels], grades, days, ranking.epoch_days(now))
-        facet_counts["region"] = Counter(regions)
-        facet_counts["service_type"] = Counter(" ".join(services).split())
-        facet_counts["price"] = Counter(" ".join(prices).split())
+        doc_ids = [i for i, _r in selected]
+        rows = [r for _i, r in selected]
+        rels = self._relevance(terms, doc_ids, relaxed=relaxed)
+        scores = ranking.score_many(rels, [r[2] for r in rows], [r[6] for r in rows], ranking.epoch_days(now))
+        # Column-wise counting: Counter and str.join/split run in C.
+        facet_values = Counter(" ".join(r[5] for r in rows).split())
+        facets = {
+            "region": dict(Counter(r[1] for r in rows)),
+            "service_type": {v: n for v, n in facet_values.items() if not v.startswith("p")},
+            "price": {v: n for v, n in facet_values.items() if v.startswith("p")},
+        }
         if kind == AGENCY:
-            facet_counts["grade"] = Counter(grades)
+            facets["grade"] = dict(Counter(r[2] for r in rows))
         else:
-            facet_counts["method"] = Counter(methods)
-            facet_counts["status"] = Counter(statuses)
+            facets["method"] = dict(Counter(r[4] for r in rows))
+            facets["status"] = dict(Counter(r[3] for r in rows))
         top = heapq.nlargest(page * page_size, zip(scores, [-i for i in doc_ids], strict=True))
         top = top[(page - 1) * page_size:]
         return RawResult(hits=self._hits(kind, [(-neg_id, score) for score, neg_id in top]), total=len(rows),
-                         facets={k: dict(v) for k, v in facet_counts.items()}, relaxed=relaxed)
+                         facets=facets, relaxed=relaxed)
 
-    def _match(self, kind, terms, filters, *, relaxed):
-        where, params = _filter_sql(kind, filters)
-        columns = "d.region_code, d.grade, d.status, d.method, d.service_codes, d.price_buckets"
-        if connection.vendor == "postgresql":
-            sql = (f"SELECT d.id, ts_rank(d.search_vector, q.q), {columns}, "
-                   f"EXTRACT(EPOCH FROM d.recency) / 86400.0 "
-                   f"FROM {DOC} d, to_tsquery('simple', %s) AS q(q) WHERE d.search_vector @@ q.q AND {where}")
-            params = [tsquery(terms, relaxed=relaxed), *params]
+    def _select(self, kind, ids, filters) -> list[tuple[int, tuple]]:
+        """Matching ids of `kind` that pass visibility and the filters, with their snapshot rows."""
+        _snapshot.fill(ids)
+        rows = _snapshot.rows
+        out = [(i, rows[i]) for i in ids if i in rows]
+        out = [(i, r) for i, r in out if r[0] == kind]
+        if kind == AGENCY:
+            out = [(i, r) for i, r in out if r[3] == AGENCY_VISIBLE_STATUS]
         else:
-            sql = (f"SELECT d.id, -bm25({FTS}, 4.0, 1.0), {columns}, julianday(d.recency) - 2440587.5 "
-                   f"FROM {FTS} CROSS JOIN {DOC} d ON d.id = {FTS}.rowid WHERE {FTS} MATCH %s AND {where}")
-            params = [fts5_query(terms, relaxed=relaxed), *params]
+            out = [(i, r) for i, r in out if r[3] not in PROJECT_HIDDEN_STATUSES]
+        for name, position in (("grade", 2), ("status", 3), ("method", 4)):
+            if filters.get(name):
+                out = [(i, r) for i, r in out if r[position] == filters[name]]
+        if filters.get("region"):
+            regions = _descendants(filters["region"])
+            out = [(i, r) for i, r in out if r[1] in regions]
+        for name in ("service_type", "price"):
+            if filters.get(name):
+                needle = f" {filters[name]} "
+                out = [(i, r) for i, r in out if needle in r[5]]
+        return out
+
+    def _ids(self, terms, *, relaxed: bool, primary_only: bool = False) -> list[int]:
+        if connection.vendor == "postgresql":
+            column = "primary_vector" if primary_only else "search_vector"
+            sql = f"SELECT id FROM {DOC} WHERE {column} @@ to_tsquery('simple', %s)"
+            param = tsquery(terms, relaxed=relaxed)
+        else:
+            sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
+            param = fts5_query(terms, relaxed=relaxed)
+            if primary_only:
+                param = "{tokens_primary} : (" + param + ")"
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+            cursor.execute(sql, [param])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _relevance(self, terms, doc_ids, *, relaxed: bool) -> list[float]:
+        """Per term: weight ln(1 + N / (1 + df)) where df = documents with the term in name-like text;
+        full weight for a name-like match, INBODY_WEIGHT of it for a description-only match."""
+        n = max(len(_snapshot.rows), 1)
+        rels = [0.0] * len(doc_ids)
+        for term in terms:
+            primary = set(self._ids((term,), relaxed=relaxed, primary_only=True))
+            weight = math.log(1 + n / (1 + len(primary)))
+            low = weight * self.INBODY_WEIGHT
+            rels = [rel + (weight if i in primary else low) for rel, i in zip(rels, doc_ids, strict=True)]
+        return rels
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
         where, params = _filter_sql(kind, filters)
