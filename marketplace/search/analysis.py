@@ -180,6 +180,11 @@ class Term:
     relaxed: tuple[str, ...] = field(default=())
 
 
+# Words nearly every agency name carries: they select nothing and only cost time, so a query drops
+# them unless nothing else is left ("平湖 测绘 有限公司" searches 平湖 测绘).
+STOP_WORDS = frozenset({"有限公司", "有限", "公司", "有限责任公司", "责任", "股份", "股份有限公司", "的", "和", "及"})
+
+
 @lru_cache(maxsize=4096)
 def parse_query(q: str) -> tuple[Term, ...]:
     """Split a user query into terms (AND between terms, OR inside a term's alternatives).
@@ -208,4 +213,5 @@ def parse_query(q: str) -> tuple[Term, ...]:
     unique: dict[str, Term] = {}
     for t in terms:
         unique.setdefault(t.word, t)
-    return tuple(unique.values())
+    kept = [t for t in unique.values() if t.word not in STOP_WORDS]
+    return tuple(kept or unique.values())

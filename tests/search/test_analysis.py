@@ -69,3 +69,8 @@ def test_fts5_and_tsquery_shapes():
     assert fts5_query(terms) == '("平湖" OR "pinghu") AND "jxch"*'
     assert tsquery(terms) == "('平湖' | 'pinghu') & 'jxch':*"
     assert fts5_query(analysis.parse_query("造介"), relaxed=True) == '("造介" OR "zaojie" OR "x介" OR "造x")'
+
+
+def test_stop_words_dropped_unless_alone():
+    assert [t.word for t in analysis.parse_query("海宁 测绘 有限公司")] == ["海宁", "测绘"]
+    assert [t.word for t in analysis.parse_query("有限公司")] == ["有限公司"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import math
 import threading
 import time
 from collections import Counter
@@ -165,7 +164,7 @@ def _descendants(code: str) -> set[str]:
 
 class DatabaseBackend:
     name = "database"
-    INBODY_WEIGHT = 0.3  # a term found only in descriptions counts this much of a name-like match
+    INBODY_WEIGHT = 0.3  # relevance of a match that needs the descriptions, against 1 for name-like text
 
     # ---- searching ------------------------------------------------------------------------------
     def search(self, kind: str, terms: tuple[Term, ...], filters: dict[str, str], *, page: int,
@@ -226,28 +225,27 @@ class DatabaseBackend:
     def _ids(self, terms, *, relaxed: bool, primary_only: bool = False) -> list[int]:
         if connection.vendor == "postgresql":
             column = "primary_vector" if primary_only else "search_vector"
-            sql = f"SELECT id FROM {DOC} WHERE {column} @@ to_tsquery('simple', %s)"
-            param = tsquery(terms, relaxed=relaxed)
-        else:
-            sql = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
-            param = fts5_query(terms, relaxed=relaxed)
-            if primary_only:
-                param = "{tokens_primary} : (" + param + ")"
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The planner does not know that a sequential scan has to de-TOAST every vector;
+                # the GIN bitmap scan is always the cheaper plan here.
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"SELECT id FROM {DOC} WHERE {column} @@ to_tsquery('simple', %s)",
+                               [tsquery(terms, relaxed=relaxed)])
+                return [row[0] for row in cursor.fetchall()]
+        param = fts5_query(terms, relaxed=relaxed)
+        if primary_only:
+            param = "{tokens_primary} : (" + param + ")"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [param])
+            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [param])
             return [row[0] for row in cursor.fetchall()]
 
     def _relevance(self, terms, doc_ids, *, relaxed: bool) -> list[float]:
-        """Per term: weight ln(1 + N / (1 + df)) where df = documents with the term in name-like text;
-        full weight for a name-like match, INBODY_WEIGHT of it for a description-only match."""
-        n = max(len(_snapshot.rows), 1)
-        rels = [0.0] * len(doc_ids)
-        for term in terms:
-            primary = set(self._ids((term,), relaxed=relaxed, primary_only=True))
-            weight = math.log(1 + n / (1 + len(primary)))
-            low = weight * self.INBODY_WEIGHT
-            rels = [rel + (weight if i in primary else low) for rel, i in zip(rels, doc_ids, strict=True)]
-        return rels
+        """Two tiers: every query term found in name-like text (name, services, qualifications,
+        region, code) scores 1; otherwise (some term only in descriptions) INBODY_WEIGHT. One extra
+        index query whose result is a subset of the matches, so it stays cheap for common words."""
+        primary = set(self._ids(terms, relaxed=relaxed, primary_only=True))
+        low = self.INBODY_WEIGHT
+        return [1.0 if i in primary else low for i in doc_ids]
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
         where, params = _filter_sql(kind, filters)
