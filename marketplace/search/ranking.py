@@ -33,6 +33,11 @@ def combined_score(relevance: float, best: float, grade: str, age_days: float | 
     return text + GRADE_BONUS.get(grade or "", 0.0) + recency_bonus(age_days)
 
 
+def static_bonus(grade: str, age_days: float | None) -> float:
+    """The query-independent part of the score: grade bonus + recency bonus."""
+    return GRADE_BONUS.get(grade or "", 0.0) + recency_bonus(age_days)
+
+
 def score_many(relevances, grades, days, now_days: float) -> list[float]:
     """combined_score for whole columns at once (the hot loop of the embedded backend); `days` are
     epoch days of each document's recency (None when unknown)."""
