@@ -24,8 +24,10 @@ class MarketplaceConfig(AppConfig):
     def ready(self):
         from marketplace import permissions  # noqa: F401  (registers kernel rules)
         from marketplace.models import CalendarYear, Holiday
+        from marketplace.search import sync as search_sync
 
         post_migrate.connect(_load_reference_data, dispatch_uid="marketplace.reference")
+        search_sync.connect()
         for model in (Holiday, CalendarYear):
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model.__name__}")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model.__name__}")

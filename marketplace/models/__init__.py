@@ -4,6 +4,7 @@ from .calendar import CalendarYear, Holiday
 from .notifications import Notification
 from .policy import PolicyVersion
 from .reference import Department, Region, ServiceType
+from .search import SearchDocument, SearchFacet
 
 __all__ = [
     "AuditEntry",
@@ -17,6 +18,8 @@ __all__ = [
     "Organisation",
     "PolicyVersion",
     "Region",
+    "SearchDocument",
+    "SearchFacet",
     "ServiceType",
     "User",
 ]
