@@ -14,11 +14,6 @@ from marketplace.models import Invitation, Membership, Organisation
 ROLE_ORDER = ["operator", "regulator", "owner", "agency"]
 
 
-def home(request):
-    """Fallback home page (the CMS home page replaces it once its page tree exists)."""
-    return render(request, "marketplace/home.html")
-
-
 @login_required
 def dashboard(request):
     """Send the user to the dashboard of their (first) organisation; no organisation → a welcome page."""

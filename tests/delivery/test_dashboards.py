@@ -60,7 +60,7 @@ def test_panel_query_count_does_not_grow_with_jobs(client, world, regulator_user
     populate(7, owner_org, owner_user, agency, agency_user)
     html, large = page(client, user, role, org_id)
     assert small == large
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(40):  # the whole dashboard, every app's panels
         client.get(f"/dashboard/{role}/{org_id}/")
 
 
