@@ -184,15 +184,21 @@ class DatabaseBackend:
             return self._browse(kind, filters, page=page, page_size=page_size, now=now)
         relaxed = False
         _snapshot.ensure()
-        selected = self._select(kind, self._ids(terms, relaxed=False), filters)
+        matched, primary = self._id_sets(terms, relaxed=False)
+        selected = self._select(kind, matched, filters)
         if not selected and any(t.relaxed for t in terms):
             relaxed = True
-            selected = self._select(kind, self._ids(terms, relaxed=True), filters)
+            matched, primary = self._id_sets(terms, relaxed=True)
+            selected = self._select(kind, matched, filters)
         if not selected:
             return RawResult(hits=[], total=0, facets={}, relaxed=relaxed)
         doc_ids = [i for i, _r in selected]
         rows = [r for _i, r in selected]
-        scores = list(map(operator.add, self._relevance(terms, doc_ids, relaxed=relaxed), map(itemgetter(7), rows)))
+        # Relevance in two tiers: every query term found in name-like text (name, services,
+        # qualifications, region, code) scores 1, a match that needs the descriptions INBODY_WEIGHT.
+        low = self.INBODY_WEIGHT
+        relevance = [1.0 if i in primary else low for i in doc_ids]
+        scores = list(map(operator.add, relevance, map(itemgetter(7), rows)))
         # Column-wise: Counter, map and itemgetter run in C.
         facet_values = Counter(chain.from_iterable(map(itemgetter(5), rows)))
         facets = {
@@ -227,30 +233,27 @@ class DatabaseBackend:
                 out = [(i, r) for i, r in out if needle in r[6]]
         return out
 
-    def _ids(self, terms, *, relaxed: bool, primary_only: bool = False) -> list[int]:
+    def _id_sets(self, terms, *, relaxed: bool) -> tuple[list[int], set[int]]:
+        """Ids matching the query anywhere, and the set matching it in name-like text alone (a
+        subset, so the second lookup stays cheap even for common words)."""
         if connection.vendor == "postgresql":
-            column = "primary_vector" if primary_only else "search_vector"
+            query = tsquery(terms, relaxed=relaxed)
             with transaction.atomic(), connection.cursor() as cursor:
                 # The planner does not know that a sequential scan has to de-TOAST every vector;
                 # the GIN bitmap scan is always the cheaper plan here.
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute(f"SELECT id FROM {DOC} WHERE {column} @@ to_tsquery('simple', %s)",
-                               [tsquery(terms, relaxed=relaxed)])
-                return [row[0] for row in cursor.fetchall()]
-        param = fts5_query(terms, relaxed=relaxed)
-        if primary_only:
-            param = "{tokens_primary} : (" + param + ")"
+                cursor.execute(f"SELECT id, FALSE FROM {DOC} WHERE search_vector @@ to_tsquery('simple', %s) "
+                               f"UNION ALL SELECT id, TRUE FROM {DOC} WHERE primary_vector @@ to_tsquery('simple', %s)",
+                               [query, query])
+                rows = cursor.fetchall()
+            return [i for i, in_primary in rows if not in_primary], {i for i, in_primary in rows if in_primary}
+        query = fts5_query(terms, relaxed=relaxed)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [param])
-            return [row[0] for row in cursor.fetchall()]
-
-    def _relevance(self, terms, doc_ids, *, relaxed: bool) -> list[float]:
-        """Two tiers: every query term found in name-like text (name, services, qualifications,
-        region, code) scores 1; otherwise (some term only in descriptions) INBODY_WEIGHT. One extra
-        index query whose result is a subset of the matches, so it stays cheap for common words."""
-        primary = set(self._ids(terms, relaxed=relaxed, primary_only=True))
-        low = self.INBODY_WEIGHT
-        return [1.0 if i in primary else low for i in doc_ids]
+            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [query])
+            matched = [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", ["{tokens_primary} : (" + query + ")"])
+            primary = {row[0] for row in cursor.fetchall()}
+        return matched, primary
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
         where, params = _filter_sql(kind, filters)
