@@ -131,14 +131,15 @@ class Snapshot:
         # The padded string makes `" ZR01 " in row[6]` a C-speed membership test for filters.
         return (kind if visible else None, region, grade, status, method, facets, f" {' '.join(facets)} ", bonus)
 
-    def _load(self, qs) -> None:
+    def _load(self, qs, into: dict | None = None) -> None:
+        rows = self.rows if into is None else into
         fields = ("id", "kind", "region_code", "grade", "status", "method", "service_codes", "price_buckets",
                   "recency")
         # Grade and recency bonuses are computed at load time: recency moves by a fraction of a
         # percent between full reloads (FULL_RELOAD ≪ the 180-day half-life).
         now_days = ranking.epoch_days(timezone.now())
         for pk, *values in qs.values_list(*fields).iterator(chunk_size=5000):
-            self.rows[pk] = self._row(*values, now_days)
+            rows[pk] = self._row(*values, now_days)
 
     def ensure(self) -> None:
         generation = (_generation(AGENCY), _generation("project"))
@@ -149,8 +150,9 @@ class Snapshot:
         with self.lock:
             started = timezone.now()
             if self.synced_at is None or clock - self.full_at >= self.FULL_RELOAD:
-                self.rows = {}
-                self._load(SearchDocument.objects.all())
+                fresh: dict[int, tuple] = {}
+                self._load(SearchDocument.objects.all(), into=fresh)
+                self.rows = fresh  # swapped whole: concurrent readers never see a half-filled map
                 self.full_at = clock
             else:
                 self._load(SearchDocument.objects.filter(indexed_at__gte=self.synced_at - self.MARGIN))
