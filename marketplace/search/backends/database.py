@@ -10,13 +10,14 @@ SQL and facets are GROUP BY counts.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import heapq
 import operator
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 
 from django.core.cache import cache
@@ -131,14 +132,15 @@ class Snapshot:
         # The padded string makes `" ZR01 " in row[6]` a C-speed membership test for filters.
         return (kind if visible else None, region, grade, status, method, facets, f" {' '.join(facets)} ", bonus)
 
-    def _load(self, qs) -> None:
+    def _load(self, qs, into: dict | None = None) -> None:
+        rows = self.rows if into is None else into
         fields = ("id", "kind", "region_code", "grade", "status", "method", "service_codes", "price_buckets",
                   "recency")
         # Grade and recency bonuses are computed at load time: recency moves by a fraction of a
         # percent between full reloads (FULL_RELOAD ≪ the 180-day half-life).
         now_days = ranking.epoch_days(timezone.now())
         for pk, *values in qs.values_list(*fields).iterator(chunk_size=5000):
-            self.rows[pk] = self._row(*values, now_days)
+            rows[pk] = self._row(*values, now_days)
 
     def ensure(self) -> None:
         generation = (_generation(AGENCY), _generation("project"))
@@ -149,8 +151,13 @@ class Snapshot:
         with self.lock:
             started = timezone.now()
             if self.synced_at is None or clock - self.full_at >= self.FULL_RELOAD:
-                self.rows = {}
-                self._load(SearchDocument.objects.all())
+                fresh: dict[int, tuple] = {}
+                self._load(SearchDocument.objects.all(), into=fresh)
+                self.rows = fresh  # swapped whole: concurrent readers never see a half-filled map
+                # A hundred thousand long-lived tuples: keep them (and everything loaded before)
+                # out of the cyclic GC's full collections, which otherwise add 50–100 ms pauses.
+                gc.collect()
+                gc.freeze()
                 self.full_at = clock
             else:
                 self._load(SearchDocument.objects.filter(indexed_at__gte=self.synced_at - self.MARGIN))
@@ -184,15 +191,19 @@ class DatabaseBackend:
             return self._browse(kind, filters, page=page, page_size=page_size, now=now)
         relaxed = False
         _snapshot.ensure()
-        selected = self._select(kind, self._ids(terms, relaxed=False), filters)
-        if not selected and any(t.relaxed for t in terms):
+        matched, primary = self._id_sets(terms, relaxed=False)
+        doc_ids, rows = self._select(kind, matched, filters)
+        if not doc_ids and any(t.relaxed for t in terms):
             relaxed = True
-            selected = self._select(kind, self._ids(terms, relaxed=True), filters)
-        if not selected:
+            matched, primary = self._id_sets(terms, relaxed=True)
+            doc_ids, rows = self._select(kind, matched, filters)
+        if not doc_ids:
             return RawResult(hits=[], total=0, facets={}, relaxed=relaxed)
-        doc_ids = [i for i, _r in selected]
-        rows = [r for _i, r in selected]
-        scores = list(map(operator.add, self._relevance(terms, doc_ids, relaxed=relaxed), map(itemgetter(7), rows)))
+        # Relevance in two tiers: every query term found in name-like text (name, services,
+        # qualifications, region, code) scores 1, a match that needs the descriptions INBODY_WEIGHT.
+        low = self.INBODY_WEIGHT
+        relevance = [1.0 if i in primary else low for i in doc_ids]
+        scores = list(map(operator.add, relevance, map(itemgetter(7), rows)))
         # Column-wise: Counter, map and itemgetter run in C.
         facet_values = Counter(chain.from_iterable(map(itemgetter(5), rows)))
         facets = {
@@ -210,47 +221,47 @@ class DatabaseBackend:
         return RawResult(hits=self._hits(kind, [(doc_ids[k], scores[k]) for k in top]), total=len(rows),
                          facets=facets, relaxed=relaxed)
 
-    def _select(self, kind, ids, filters) -> list[tuple[int, tuple]]:
-        """Matching ids of `kind` that pass visibility and the filters, with their snapshot rows."""
+    def _select(self, kind, ids, filters) -> tuple[list[int], list[tuple]]:
+        """Matching ids of `kind` that pass visibility and the filters, with their snapshot rows
+        (parallel lists; masks + itertools.compress keep the per-match work in C where possible)."""
         _snapshot.fill(ids)
-        rows = _snapshot.rows
-        out = [(i, r) for i in ids if (r := rows.get(i)) is not None and r[0] == kind]
+        rows = list(map(_snapshot.rows.get, ids))
+        keep = [r is not None and r[0] == kind for r in rows]
         for name, position in (("grade", 2), ("status", 3), ("method", 4)):
             if filters.get(name):
-                out = [(i, r) for i, r in out if r[position] == filters[name]]
+                value = filters[name]
+                keep = [k and r[position] == value for k, r in zip(keep, rows, strict=True)]
         if filters.get("region"):
             regions = _descendants(filters["region"])
-            out = [(i, r) for i, r in out if r[1] in regions]
+            keep = [k and r[1] in regions for k, r in zip(keep, rows, strict=True)]
         for name in ("service_type", "price"):
             if filters.get(name):
                 needle = f" {filters[name]} "
-                out = [(i, r) for i, r in out if needle in r[6]]
-        return out
+                keep = [k and needle in r[6] for k, r in zip(keep, rows, strict=True)]
+        return list(compress(ids, keep)), list(compress(rows, keep))
 
-    def _ids(self, terms, *, relaxed: bool, primary_only: bool = False) -> list[int]:
+    def _id_sets(self, terms, *, relaxed: bool) -> tuple[list[int], set[int]]:
+        """Ids matching the query anywhere, and the set matching it in name-like text alone (a
+        subset, so the second lookup stays cheap even for common words)."""
         if connection.vendor == "postgresql":
-            column = "primary_vector" if primary_only else "search_vector"
+            query = tsquery(terms, relaxed=relaxed)
             with transaction.atomic(), connection.cursor() as cursor:
                 # The planner does not know that a sequential scan has to de-TOAST every vector;
                 # the GIN bitmap scan is always the cheaper plan here.
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute(f"SELECT id FROM {DOC} WHERE {column} @@ to_tsquery('simple', %s)",
-                               [tsquery(terms, relaxed=relaxed)])
-                return [row[0] for row in cursor.fetchall()]
-        param = fts5_query(terms, relaxed=relaxed)
-        if primary_only:
-            param = "{tokens_primary} : (" + param + ")"
+                # Two int arrays in one row: far less to decode than ten thousand one-column rows.
+                cursor.execute(f"SELECT (SELECT array_agg(id) FROM {DOC} WHERE search_vector @@ to_tsquery('simple', %s)), "
+                               f"(SELECT array_agg(id) FROM {DOC} WHERE primary_vector @@ to_tsquery('simple', %s))",
+                               [query, query])
+                matched, primary = cursor.fetchone()
+            return matched or [], set(primary or ())
+        query = fts5_query(terms, relaxed=relaxed)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [param])
-            return [row[0] for row in cursor.fetchall()]
-
-    def _relevance(self, terms, doc_ids, *, relaxed: bool) -> list[float]:
-        """Two tiers: every query term found in name-like text (name, services, qualifications,
-        region, code) scores 1; otherwise (some term only in descriptions) INBODY_WEIGHT. One extra
-        index query whose result is a subset of the matches, so it stays cheap for common words."""
-        primary = set(self._ids(terms, relaxed=relaxed, primary_only=True))
-        low = self.INBODY_WEIGHT
-        return [1.0 if i in primary else low for i in doc_ids]
+            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [query])
+            matched = [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", ["{tokens_primary} : (" + query + ")"])
+            primary = {row[0] for row in cursor.fetchall()}
+        return matched, primary
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
         where, params = _filter_sql(kind, filters)
