@@ -92,3 +92,19 @@ def test_command_rebuild_and_update(capsys):
     assert "agency: 2 documents indexed (rebuild" in out
     assert "agency: 1 documents indexed, 1 removed (update" in out
     assert p.code in [h.key for h in search_projects("").hits]
+
+
+def test_generation_never_repeats_after_the_cache_is_cleared():
+    """A cleared cache (Redis restart) must not make an old index generation look current, or a
+    worker's in-memory columns would keep showing agencies that were suspended meanwhile."""
+    from django.core.cache import cache
+
+    from marketplace.search.backends import database
+
+    seen = {database._generation("agency")}
+    for _ in range(3):
+        database._incr("agency")
+        seen.add(database._generation("agency"))
+        cache.clear()
+        seen.add(database._generation("agency"))
+    assert len(seen) == 7

@@ -15,6 +15,7 @@ import heapq
 import operator
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from itertools import chain, compress
@@ -38,15 +39,23 @@ COLUMN_FILTERS = ("grade", "method", "status")
 BROWSE_FACETS_TTL = 60  # seconds; also invalidated on every index change made by this process
 
 
-def _generation(kind: str) -> int:
-    return cache.get(f"search:generation:{kind}", 0)
+def _generation(kind: str) -> str:
+    """An opaque token that changes whenever the index changes.
+
+    Random, not a counter: if the cache is cleared (Redis restart, eviction) a counter would restart
+    and repeat a value some worker has already seen, leaving its in-memory columns stale (a suspended
+    agency could show). A missing token gets a fresh random one, which forces every worker to reload.
+    """
+    key = f"search:generation:{kind}"
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key) or uuid.uuid4().hex
+    return token
 
 
 def _incr(kind: str) -> None:
-    try:
-        cache.incr(f"search:generation:{kind}")
-    except ValueError:
-        cache.set(f"search:generation:{kind}", 1, None)
+    cache.set(f"search:generation:{kind}", uuid.uuid4().hex, None)
 
 
 def _bump(kind: str) -> None:
