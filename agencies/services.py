@@ -290,7 +290,8 @@ def set_status(*, agency: Agency, to: str, by, reason: str, until: dt.date | Non
     if not (reason or "").strip():
         raise ValidationError("必须写明原因 / a reason is required", code="reason")
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    _guard_transition(agency, to)
+    if not (to == agency.status == S.SUSPENDED):  # extending a running suspension is not a transition
+        _guard_transition(agency, to)
     frm = agency.status
     agency.status = to
     agency.suspended_until = until if to == S.SUSPENDED else None

@@ -28,4 +28,7 @@ def _add(prefix: str, dotted: str) -> None:
 _add("/agencies", "agencies.api.router")
 _add("/projects", "projects.api.router")
 _add("/ratings", "ratings.api.router")
+# GET /api/agencies/{uscc}/credit lives in the ratings app (it runs the credit engine); agencies cannot
+# import ratings, so the kernel mounts it beside the agencies router.
+_add("/agencies", "ratings.api.agencies_credit_router")
 _add("/search", "marketplace.search.api.router")

@@ -453,18 +453,21 @@ def impose_sanction(*, agency: Agency, spec: scoring.SanctionSpec, by=None, poli
 
 
 def set_agency_status(*, agency: Agency, status: str, until: dt.date | None, by=None, reason: str) -> None:
-    """Change an agency's status for a sanction (audited as agencies.status_changed).
+    """Move an agency's status as a sanction's consequence, through the agencies status service
+    (its transition table, its audit entry `agencies.status_changed`).
 
-    NOTE for the merge: the agencies app owns the status service; this small function stands in
-    for it on the ratings branch and should delegate to it once both are merged.
+    The change is the system's (`by=None` there): the person whose action led to the sanction is
+    recorded on `ratings.sanction_imposed`, and may not hold the agencies.set_status permission.
+    Blacklist rows are written by `impose_sanction` with the sanction's own dates, so `until` is not
+    passed on for a blacklisting.
     """
+    from agencies.services import set_status
+
     if agency.status == status and agency.suspended_until == until:
         return
-    before = agency.status
-    agency.status, agency.suspended_until = status, until
-    agency.save(update_fields=["status", "suspended_until", "updated_at"])
-    audit.record(action="agencies.status_changed", by=by, obj=agency, organisation=agency.organisation_id,
-                 data={"from": before, "to": status, "until": until}, reason=reason)
+    updated = set_status(agency=agency, to=status, by=None, reason=reason,
+                         until=None if status == Agency.Status.BLACKLISTED else until)
+    agency.status, agency.suspended_until = updated.status, updated.suspended_until
 
 
 @transaction.atomic
