@@ -12,6 +12,7 @@ class RatingsConfig(AppConfig):
         if find_spec("ratings.permissions"):
             import ratings.permissions  # noqa: F401
         import ratings.dashboards  # noqa: F401
+        import ratings.sweeps  # noqa: F401  (automatic ratings, ended suspensions in sweep_deadlines)
         from marketplace import audit
         from ratings import services
 

@@ -11,4 +11,5 @@ def test_one_sweep_runs_every_apps_periodic_work():
     assert "projects.sweeps.project_transitions" in results
     assert "agencies.sweeps.qualification_reminders" in results
     assert "projects.delivery.sweep.sweep_service_jobs" in results
+    assert "ratings.sweeps.automatic_ratings" in results and "ratings.sweeps.ended_suspensions" in results
     call_command("sweep_deadlines")
