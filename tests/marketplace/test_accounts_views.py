@@ -183,3 +183,8 @@ def test_interface_is_chinese_by_default_and_english_switchable(client, owner_us
     resp = client.post(reverse("set_language"), {"language": "en", "next": url}, follow=True)
     body = resp.content.decode()
     assert "Owner dashboard" in body and "Log out" in body
+
+
+def test_browser_language_alone_does_not_switch_to_english(client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "首页" in body and ">Home<" not in body
