@@ -115,7 +115,10 @@ def _owner_org(request):
 @login_required
 def project_create(request):
     owner = _owner_org(request)
-    form = ProjectForm(request.POST or None)
+    # "邀请参与项目" on a storefront links here with ?invite=<uscc>: start an invitation posting.
+    invite = (request.GET.get("invite") or "").strip().upper()
+    initial = {"method": "invitation", "invited": invite} if invite else None
+    form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
