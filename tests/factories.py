@@ -80,6 +80,7 @@ def make_resident_id(serial: int, region: str = "330482", birth: str = "19800101
 class AgencyFactory(DjangoModelFactory):
     class Meta:
         model = "agencies.Agency"
+        skip_postgeneration_save = True  # the hook below saves what it changes
 
     organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.AGENCY,
                                       name=factory.SelfAttribute("..name"))
