@@ -188,3 +188,23 @@ def test_interface_is_chinese_by_default_and_english_switchable(client, owner_us
 def test_browser_language_alone_does_not_switch_to_english(client):
     body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "首页" in body and ">Home<" not in body
+
+
+def test_password_reset_by_email(client, owner_user):
+    resp = client.post(reverse("account_reset_password"), {"email": owner_user.email})
+    assert resp.status_code == 302
+    assert len(mail.outbox) == 1 and "/accounts/password/reset/key/" in mail.outbox[0].body
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    resp = client.get(path, follow=True)
+    form_url = resp.redirect_chain[-1][0] if resp.redirect_chain else path
+    resp = client.post(form_url, {"password1": "New-pass-2026-x", "password2": "New-pass-2026-x"})
+    assert resp.status_code == 302
+    owner_user.refresh_from_db()
+    assert owner_user.check_password("New-pass-2026-x")
+
+
+def test_password_reset_for_unknown_email_changes_nothing(client):
+    resp = client.post(reverse("account_reset_password"), {"email": "nobody@example.cn"})
+    assert resp.status_code in (200, 302)
+    assert all("reset/key" not in m.body for m in mail.outbox)
