@@ -19,6 +19,10 @@ def test_seed_demo_creates_every_role_and_postings_in_each_state_idempotently(cl
     call_command("seed_demo", agencies=24)
     assert (User.objects.count(), Agency.objects.count(), Project.objects.count()) == counts
     assert client.login(email="owner1@demo.zjcs.cn", password="Demo-pass-2026")
+    from marketplace.search import search_agencies
+
+    surveyors = Agency.objects.filter(status="admitted", services__service_type_id="ZR01").distinct().count()
+    assert search_agencies("测绘").total == surveyors
     for agency in Agency.objects.all():
         from agencies.identifiers import validate_uscc
 

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
@@ -88,6 +89,8 @@ class Command(BaseCommand):
             bar.update()
             seeding.seed_projects(rng=rng)
             bar.update()
+        # Demo agencies are created directly, not through audited services, so index everything once.
+        call_command("search_index", "rebuild", verbosity=0)
 
         self.stdout.write(f"\n演示账号 / demo logins (password 密码: {PASSWORD})")
         for role, email, where in logins:
