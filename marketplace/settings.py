@@ -127,6 +127,10 @@ else:
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "zjcs")
+# The analyser for raw Chinese text in Elasticsearch: "smartcn" (analysis-smartcn plugin) or "ik_max_word"
+# (IK plugin) where installed; "standard" works on a stock server because a jieba pre-segmented field
+# carries the matching either way.
+SEARCH_ES_CHINESE_ANALYZER = os.environ.get("SEARCH_ES_CHINESE_ANALYZER", "standard")
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "database")
 
 AUTH_USER_MODEL = "marketplace.User"
