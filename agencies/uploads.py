@@ -9,20 +9,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-# (magic prefix, content type, extension)
-SIGNATURES = [
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-]
+from marketplace import uploads
+
+DOCUMENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
     """(content_type, extension) for a PDF, JPEG or PNG header, else None."""
-    for magic, content_type, ext in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    return None
+    return uploads.sniff(head, DOCUMENT_TYPES)
 
 
 def max_bytes() -> int:

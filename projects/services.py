@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agencies.credit import record_credit_event
 from agencies.models import Agency, Blacklist
-from marketplace import audit, permissions, workdays
+from marketplace import audit, permissions, uploads, workdays
 from marketplace.policy import Policy, current_policy
 from projects import draw as draw_rules
 from projects import selection as rules
@@ -1009,7 +1009,7 @@ def check_pdf(upload) -> None:
     upload.seek(0)
     head = upload.read(1024)
     upload.seek(0)
-    if not head.lstrip().startswith(b"%PDF-"):
+    if uploads.sniff(head.lstrip(), {"application/pdf"}) is None:
         raise ValidationError("文件内容不是PDF / the file content is not a PDF")
 
 

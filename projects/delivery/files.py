@@ -7,25 +7,20 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-# (content type, extensions allowed for it, leading bytes)
-SIGNATURES = [
-    ("application/pdf", {".pdf"}, [b"%PDF-"]),
-    ("image/jpeg", {".jpg", ".jpeg"}, [b"\xff\xd8\xff"]),
-    ("image/png", {".png"}, [b"\x89PNG\r\n\x1a\n"]),
-    ("application/zip", {".zip"}, [b"PK\x03\x04", b"PK\x05\x06"]),
-]
+from marketplace import uploads
+
+DELIVERABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "application/zip"})
 MAX_FILES = 20
 
 
 def sniff(head: bytes, name: str) -> str:
     """The content type of an upload, or ValidationError when its bytes or name are not allowed."""
-    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    for content_type, exts, magics in SIGNATURES:
-        if any(head.startswith(m) for m in magics):
-            if ext not in exts:
-                raise ValidationError(f"文件“{name}”的扩展名与内容不符 / {name}: extension does not match its content")
-            return content_type
-    raise ValidationError(f"文件“{name}”不是 PDF、JPEG、PNG 或 ZIP / {name}: only PDF, JPEG, PNG or ZIP files are accepted")
+    kind = uploads.sniff(head, DELIVERABLE_TYPES)
+    if kind is None:
+        raise ValidationError(f"文件“{name}”不是 PDF、JPEG、PNG 或 ZIP / {name}: only PDF, JPEG, PNG or ZIP files are accepted")
+    if not uploads.extension_matches(kind[0], name):
+        raise ValidationError(f"文件“{name}”的扩展名与内容不符 / {name}: extension does not match its content")
+    return kind[0]
 
 
 def check_upload(upload) -> dict:
