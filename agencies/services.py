@@ -43,7 +43,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.SUBMITTED: {S.ADMITTED, S.REJECTED},
     S.REJECTED: {S.SUBMITTED, S.ADMITTED},
     S.ADMITTED: {S.SUSPENDED, S.REMOVED, S.BLACKLISTED},
-    S.SUSPENDED: {S.ADMITTED, S.REMOVED, S.BLACKLISTED},
+    S.SUSPENDED: {S.ADMITTED, S.SUSPENDED, S.REMOVED, S.BLACKLISTED},  # suspended → suspended extends `until`
     S.REMOVED: {S.BLACKLISTED, S.DRAFT},
     S.BLACKLISTED: {S.REMOVED, S.DRAFT},
 }
@@ -290,8 +290,7 @@ def set_status(*, agency: Agency, to: str, by, reason: str, until: dt.date | Non
     if not (reason or "").strip():
         raise ValidationError("必须写明原因 / a reason is required", code="reason")
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    if not (to == agency.status == S.SUSPENDED):  # extending a running suspension is not a transition
-        _guard_transition(agency, to)
+    _guard_transition(agency, to)
     frm = agency.status
     agency.status = to
     agency.suspended_until = until if to == S.SUSPENDED else None

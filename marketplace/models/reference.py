@@ -17,12 +17,6 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def ancestor_codes(self) -> list[str]:
-        """Own code and every ancestor's, walking parent codes without extra queries when cached."""
-        from marketplace.reference import region_ancestors
-
-        return region_ancestors(self.code)
-
 
 class Department(models.Model):
     """A competent department (行业主管部门) that owns service types in the catalogue."""
