@@ -10,19 +10,16 @@ SQL and facets are GROUP BY counts.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import heapq
-import operator
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain, compress
-from operator import itemgetter
 
+import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from marketplace.models import SearchDocument, SearchFacet
@@ -108,85 +105,224 @@ def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+class Columns:
+    """Ranking and facet columns of the indexed documents as numpy arrays, one slot per document id
+    in [base, base + capacity).
+
+    Facet counting over ten thousand matches is then a gather plus `np.bincount` per facet, and one
+    `count_nonzero` over a boolean matrix for the multi-valued ones (service types, price buckets),
+    all in C, instead of a Python pass over per-document tuples.
+
+    Readers take one Columns object and use only it. Growth (ids beyond the capacity, a facet value
+    beyond the matrix width) builds a new object that the snapshot swaps in, so a reader never mixes
+    arrays of different shapes; writes into existing slots are per document.
+    """
+
+    UNKNOWN, HIDDEN = 0, 3  # state codes; 1 = visible agency, 2 = visible posting
+    VISIBLE = {AGENCY: 1, "project": 2}
+    SCALAR = ("region", "grade", "status", "method")
+
+    def __init__(self, base: int = 0, capacity: int = 0, width: int = 64, vocab: dict | None = None):
+        self.base = base
+        self.capacity = capacity
+        self.state = np.zeros(capacity, np.int8)
+        self.bonus = np.zeros(capacity, np.float64)  # grade + recency part of the score
+        self.scalar = {name: np.zeros(capacity, np.int32) for name in self.SCALAR}
+        self.matrix = np.zeros((capacity, width), np.bool_)
+        # Append-only vocabularies: code 0 of every scalar facet is "", so zero-filled slots read
+        # as empty values; `columns` maps (facet, value) to a matrix column and back.
+        self.vocab = vocab or {"scalar": {name: ({"": 0}, [""]) for name in self.SCALAR},
+                               "columns": {}, "column_facet": [], "column_value": []}
+
+    def code(self, name: str, value: str, *, create: bool = True) -> int | None:
+        codes, values = self.vocab["scalar"][name]
+        found = codes.get(value)
+        if found is None and create:
+            found = codes[value] = len(values)
+            values.append(value)
+        return found
+
+    def labels(self, name: str) -> list[str]:
+        return self.vocab["scalar"][name][1]
+
+    def column(self, facet: str, value: str, *, create: bool = True) -> int | None:
+        found = self.vocab["columns"].get((facet, value))
+        if found is None and create:
+            found = self.vocab["columns"][(facet, value)] = len(self.vocab["column_value"])
+            self.vocab["column_facet"].append(facet)
+            self.vocab["column_value"].append(value)
+        return found
+
+    def covers(self, low: int, high: int, width: int) -> bool:
+        return self.base <= low and high < self.base + self.capacity and width <= self.matrix.shape[1]
+
+    def resized(self, low: int, high: int, width: int) -> Columns:
+        """A copy that also covers ids low..high and `width` facet columns, with some headroom."""
+        if self.capacity:
+            low, high = min(low, self.base), max(high, self.base + self.capacity - 1)
+        span = high - low + 1
+        new = Columns(low, span + span // 4 + 1024, max(self.matrix.shape[1], -(-width // 64) * 64), self.vocab)
+        if self.capacity:
+            dst = slice(self.base - low, self.base - low + self.capacity)
+            new.state[dst] = self.state
+            new.bonus[dst] = self.bonus
+            for name in self.SCALAR:
+                new.scalar[name][dst] = self.scalar[name]
+            new.matrix[dst, :self.matrix.shape[1]] = self.matrix
+        return new
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Slot of each id; ids outside the covered range get -1."""
+        pos = ids - self.base
+        pos[(pos < 0) | (pos >= self.capacity)] = -1
+        return pos
+
+    def counts(self, name: str, pos: np.ndarray) -> dict[str, int]:
+        labels = self.labels(name)
+        counted = np.bincount(self.scalar[name][pos], minlength=len(labels))
+        return {labels[i]: int(counted[i]) for i in np.flatnonzero(counted)}
+
+    def column_counts(self, pos: np.ndarray) -> dict[str, dict[str, int]]:
+        counted = np.count_nonzero(self.matrix[pos], axis=0)
+        out: dict[str, dict[str, int]] = {}
+        facets, values = self.vocab["column_facet"], self.vocab["column_value"]
+        for i in np.flatnonzero(counted[:len(values)]):
+            out.setdefault(facets[i], {})[values[i]] = int(counted[i])
+        return out
+
+
 class Snapshot:
     """The ranking and facet columns of every indexed document, held in process memory.
 
-    A text query asks the full-text index only for matching ids (cheap: FTS5 postings, a GIN bitmap
-    over narrow heap rows); grade, recency and facet values then come from here instead of reading
-    thousands of wide rows per query. Refreshed incrementally (rows indexed since the last refresh)
-    when the index generation changes or every REFRESH seconds, fully every FULL_RELOAD seconds;
-    ids the snapshot has not seen yet are loaded on demand. Stale entries of re-indexed or deleted
-    documents are harmless: only ids the full-text index returns are ever looked up.
+    A text query asks the full-text index only for matching ids (cheap: FTS5 postings, a GIN bitmap);
+    grade, recency and facet values then come from here instead of reading thousands of wide rows
+    per query. Refreshed incrementally (rows indexed since the last refresh) when the index
+    generation changes or every REFRESH seconds, fully every FULL_RELOAD seconds or after a bulk
+    change; ids the snapshot has not seen yet are loaded on demand. Stale slots of re-indexed or
+    deleted documents are harmless: only ids the full-text index returns are ever looked up.
     """
 
     REFRESH = 30
     FULL_RELOAD = 900
+    BULK = 10_000  # an incremental refresh bigger than this reloads everything (a rebuild)
     MARGIN = dt.timedelta(seconds=5)
+    FIELDS = ("id", "kind", "region_code", "grade", "status", "method", "service_codes", "price_buckets", "recency")
 
     def __init__(self):
-        self.rows: dict[int, tuple] = {}
+        self.columns = Columns()
         self.generation = None
         self.synced_at = None
         self.checked = 0.0
         self.full_at = 0.0
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
 
-    @staticmethod
-    def _row(kind, region, grade, status, method, services, prices, recency, now_days):
-        visible = status == AGENCY_VISIBLE_STATUS if kind == AGENCY else status not in PROJECT_HIDDEN_STATUSES
-        facets = tuple(services.split()) + tuple(prices.split())
-        days = ranking.epoch_days(recency)
-        bonus = ranking.static_bonus(grade, None if days is None else now_days - days)
-        # (visible kind, region, grade, status, method, facet values, " padded facet values ", bonus).
-        # The padded string makes `" ZR01 " in row[6]` a C-speed membership test for filters.
-        return (kind if visible else None, region, grade, status, method, facets, f" {' '.join(facets)} ", bonus)
-
-    def _load(self, qs, into: dict | None = None) -> None:
-        rows = self.rows if into is None else into
-        fields = ("id", "kind", "region_code", "grade", "status", "method", "service_codes", "price_buckets",
-                  "recency")
-        # Grade and recency bonuses are computed at load time: recency moves by a fraction of a
-        # percent between full reloads (FULL_RELOAD ≪ the 180-day half-life).
+    def _apply(self, rows: list[tuple], columns: Columns) -> Columns:
+        """Write `rows` (FIELDS order) into `columns`, or into a grown copy that is returned."""
+        if not rows:
+            return columns
         now_days = ranking.epoch_days(timezone.now())
-        for pk, *values in qs.values_list(*fields).iterator(chunk_size=5000):
-            rows[pk] = self._row(*values, now_days)
+        slots, states, bonuses = [], [], []
+        scalars = {name: [] for name in Columns.SCALAR}
+        cells_row, cells_col = [], []
+        for n, (pk, kind, region, grade, status, method, services, prices, recency) in enumerate(rows):
+            visible = status == AGENCY_VISIBLE_STATUS if kind == AGENCY else status not in PROJECT_HIDDEN_STATUSES
+            slots.append(pk)
+            states.append(Columns.VISIBLE.get(kind, Columns.HIDDEN) if visible else Columns.HIDDEN)
+            days = ranking.epoch_days(recency)
+            # Recency moves by a fraction of a percent between full reloads (FULL_RELOAD is far
+            # below the 180-day half-life), so the bonus is computed once, at load time.
+            bonuses.append(ranking.static_bonus(grade, None if days is None else now_days - days))
+            for name, value in (("region", region), ("grade", grade), ("status", status), ("method", method)):
+                scalars[name].append(columns.code(name, value or ""))
+            for facet, values in (("service_type", services), ("price", prices)):
+                for value in values.split():
+                    cells_row.append(n)
+                    cells_col.append(columns.column(facet, value))
+        low, high = min(slots), max(slots)
+        width = len(columns.vocab["column_value"])
+        if not columns.covers(low, high, width):
+            columns = columns.resized(low, high, width)
+        pos = np.asarray(slots, np.int64) - columns.base
+        columns.state[pos] = states
+        columns.bonus[pos] = bonuses
+        for name, values in scalars.items():
+            columns.scalar[name][pos] = values
+        columns.matrix[pos] = False
+        columns.matrix[pos[np.asarray(cells_row, np.int64)], cells_col] = True
+        return columns
 
-    def ensure(self) -> None:
+    def _load(self, qs, columns: Columns) -> Columns:
+        rows = []
+        for row in qs.values_list(*self.FIELDS).iterator(chunk_size=5000):
+            rows.append(row)
+            if len(rows) == 5000:
+                columns = self._apply(rows, columns)
+                rows = []
+        return self._apply(rows, columns)
+
+    def _full(self) -> None:
+        bounds = SearchDocument.objects.aggregate(low=Min("id"), high=Max("id"))
+        fresh = Columns()
+        if bounds["low"] is not None:
+            fresh = fresh.resized(bounds["low"], bounds["high"], 64)
+        # Swapped whole: concurrent readers keep the old columns until the new ones are complete.
+        self.columns = self._load(SearchDocument.objects.all(), fresh)
+
+    def ensure(self) -> Columns:
         generation = (_generation(AGENCY), _generation("project"))
         clock = time.monotonic()
         if (self.synced_at is not None and generation == self.generation and clock - self.checked < self.REFRESH
                 and clock - self.full_at < self.FULL_RELOAD):
-            return
+            return self.columns
         with self.lock:
             started = timezone.now()
-            if self.synced_at is None or clock - self.full_at >= self.FULL_RELOAD:
-                fresh: dict[int, tuple] = {}
-                self._load(SearchDocument.objects.all(), into=fresh)
-                self.rows = fresh  # swapped whole: concurrent readers never see a half-filled map
-                # A hundred thousand long-lived tuples: keep them (and everything loaded before)
-                # out of the cyclic GC's full collections, which otherwise add 50–100 ms pauses.
-                gc.collect()
-                gc.freeze()
+            changed = None
+            if self.synced_at is not None and clock - self.full_at < self.FULL_RELOAD:
+                changed = list(SearchDocument.objects.filter(indexed_at__gte=self.synced_at - self.MARGIN)
+                               .values_list(*self.FIELDS)[:self.BULK + 1])
+            if changed is None or len(changed) > self.BULK:
+                self._full()
                 self.full_at = clock
             else:
-                self._load(SearchDocument.objects.filter(indexed_at__gte=self.synced_at - self.MARGIN))
+                self.columns = self._apply(changed, self.columns)
             self.synced_at = started
             self.generation = generation
             self.checked = clock
+            return self.columns
 
-    def fill(self, ids) -> None:
-        missing = [i for i in ids if i not in self.rows]
-        for start in range(0, len(missing), 5000):
-            self._load(SearchDocument.objects.filter(pk__in=missing[start:start + 5000]))
+    def fill(self, ids: np.ndarray) -> Columns:
+        """Load the ids the snapshot has not seen yet (indexed by another process since the last
+        refresh); returns the columns to use."""
+        columns = self.columns
+        pos = columns.positions(ids)
+        missing = ids[pos < 0]
+        known = pos[pos >= 0]
+        missing = np.concatenate([missing, ids[pos >= 0][columns.state[known] == Columns.UNKNOWN]])
+        if missing.size:
+            with self.lock:
+                for start in range(0, missing.size, 5000):
+                    chunk = missing[start:start + 5000].tolist()
+                    self.columns = self._load(SearchDocument.objects.filter(pk__in=chunk), self.columns)
+                columns = self.columns
+        return columns
 
 
 _snapshot = Snapshot()
+_descendant_cache: dict = {}
 
 
 def _descendants(code: str) -> set[str]:
+    """The region and every region under it (cached until the region table cache is cleared)."""
     from marketplace.search.documents import _regions, region_chain
 
-    return {c for c in _regions() if any(a == code for a, _n in region_chain(c))}
+    regions = _regions()
+    if _descendant_cache.get("regions") is not regions:
+        _descendant_cache.clear()
+        _descendant_cache["regions"] = regions
+    found = _descendant_cache.get(code)
+    if found is None:
+        found = _descendant_cache[code] = {c for c in regions if any(a == code for a, _n in region_chain(c))}
+    return found
 
 
 class DatabaseBackend:
@@ -198,59 +334,70 @@ class DatabaseBackend:
                page_size: int, now) -> RawResult:
         if not terms:
             return self._browse(kind, filters, page=page, page_size=page_size, now=now)
-        relaxed = False
         _snapshot.ensure()
-        matched, primary = self._id_sets(terms, relaxed=False)
-        doc_ids, rows = self._select(kind, matched, filters)
-        if not doc_ids and any(t.relaxed for t in terms):
+        relaxed = False
+        columns, ids, pos, primary = self._match(kind, terms, filters, relaxed=False)
+        if not ids.size and any(t.relaxed for t in terms):
             relaxed = True
-            matched, primary = self._id_sets(terms, relaxed=True)
-            doc_ids, rows = self._select(kind, matched, filters)
-        if not doc_ids:
+            columns, ids, pos, primary = self._match(kind, terms, filters, relaxed=True)
+        if not ids.size:
             return RawResult(hits=[], total=0, facets={}, relaxed=relaxed)
         # Relevance in two tiers: every query term found in name-like text (name, services,
         # qualifications, region, code) scores 1, a match that needs the descriptions INBODY_WEIGHT.
-        low = self.INBODY_WEIGHT
-        relevance = [1.0 if i in primary else low for i in doc_ids]
-        scores = list(map(operator.add, relevance, map(itemgetter(7), rows)))
-        # Column-wise: Counter, map and itemgetter run in C.
-        facet_values = Counter(chain.from_iterable(map(itemgetter(5), rows)))
-        facets = {
-            "region": dict(Counter(map(itemgetter(1), rows))),
-            "service_type": {v: n for v, n in facet_values.items() if not v.startswith("p")},
-            "price": {v: n for v, n in facet_values.items() if v.startswith("p")},
-        }
+        scores = np.where(primary, 1.0, self.INBODY_WEIGHT) + columns.bonus[pos]
+        facets = columns.column_counts(pos)
+        facets.setdefault("service_type", {})
+        facets.setdefault("price", {})
+        facets["region"] = columns.counts("region", pos)
         if kind == AGENCY:
-            facets["grade"] = dict(Counter(map(itemgetter(2), rows)))
+            facets["grade"] = columns.counts("grade", pos)
         else:
-            facets["method"] = dict(Counter(map(itemgetter(4), rows)))
-            facets["status"] = dict(Counter(map(itemgetter(3), rows)))
-        # Stable: equal scores keep index order (ascending id).
-        top = heapq.nlargest(page * page_size, range(len(rows)), key=scores.__getitem__)[(page - 1) * page_size:]
-        return RawResult(hits=self._hits(kind, [(doc_ids[k], scores[k]) for k in top]), total=len(rows),
+            facets["method"] = columns.counts("method", pos)
+            facets["status"] = columns.counts("status", pos)
+        top = self._top(scores, ids, page * page_size)[(page - 1) * page_size:]
+        return RawResult(hits=self._hits(kind, [(int(ids[k]), float(scores[k])) for k in top]), total=int(ids.size),
                          facets=facets, relaxed=relaxed)
 
-    def _select(self, kind, ids, filters) -> tuple[list[int], list[tuple]]:
-        """Matching ids of `kind` that pass visibility and the filters, with their snapshot rows
-        (parallel lists; masks + itertools.compress keep the per-match work in C where possible)."""
-        _snapshot.fill(ids)
-        rows = list(map(_snapshot.rows.get, ids))
-        keep = [r is not None and r[0] == kind for r in rows]
-        for name, position in (("grade", 2), ("status", 3), ("method", 4)):
+    @staticmethod
+    def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+        """Indexes of the k best scores, best first; equal scores in ascending id order."""
+        if k < scores.size:
+            threshold = np.partition(scores, scores.size - k)[scores.size - k]
+            candidates = np.flatnonzero(scores >= threshold)
+        else:
+            candidates = np.arange(scores.size)
+        order = np.lexsort((ids[candidates], -scores[candidates]))
+        return candidates[order[:k]]
+
+    def _match(self, kind, terms, filters, *, relaxed: bool):
+        """Matching ids of `kind` that pass visibility and the filters, their snapshot slots and
+        whether each matched in name-like text."""
+        matched, primary_ids = self._id_sets(terms, relaxed=relaxed)
+        columns = _snapshot.fill(matched)
+        pos = columns.positions(matched)
+        keep = pos >= 0  # an id outside the columns was deleted since the full-text lookup
+        keep &= columns.state[np.where(keep, pos, 0)] == Columns.VISIBLE[kind]
+        for name in ("grade", "status", "method"):
             if filters.get(name):
-                value = filters[name]
-                keep = [k and r[position] == value for k, r in zip(keep, rows, strict=True)]
+                code = columns.code(name, filters[name], create=False)
+                keep &= columns.scalar[name][pos] == (-1 if code is None else code)
         if filters.get("region"):
-            regions = _descendants(filters["region"])
-            keep = [k and r[1] in regions for k, r in zip(keep, rows, strict=True)]
+            allowed = np.zeros(len(columns.labels("region")) + 1, np.bool_)
+            codes = [columns.code("region", c, create=False) for c in _descendants(filters["region"])]
+            allowed[[c for c in codes if c is not None]] = True
+            keep &= allowed[columns.scalar["region"][pos]]
         for name in ("service_type", "price"):
             if filters.get(name):
-                needle = f" {filters[name]} "
-                keep = [k and needle in r[6] for k, r in zip(keep, rows, strict=True)]
-        return list(compress(ids, keep)), list(compress(rows, keep))
+                column = columns.column(name, filters[name], create=False)
+                keep &= False if column is None else columns.matrix[pos, column]
+        ids, pos = matched[keep], pos[keep]
+        mark = np.zeros(columns.capacity, np.bool_)
+        primary_pos = columns.positions(primary_ids)
+        mark[primary_pos[primary_pos >= 0]] = True
+        return columns, ids, pos, mark[pos]
 
-    def _id_sets(self, terms, *, relaxed: bool) -> tuple[list[int], set[int]]:
-        """Ids matching the query anywhere, and the set matching it in name-like text alone (a
+    def _id_sets(self, terms, *, relaxed: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Ids matching the query anywhere, and the ids matching it in name-like text alone (a
         subset, so the second lookup stays cheap even for common words)."""
         if connection.vendor == "postgresql":
             query = tsquery(terms, relaxed=relaxed)
@@ -263,13 +410,13 @@ class DatabaseBackend:
                                f"(SELECT array_agg(id) FROM {DOC} WHERE primary_vector @@ to_tsquery('simple', %s))",
                                [query, query])
                 matched, primary = cursor.fetchone()
-            return matched or [], set(primary or ())
+            return np.asarray(matched or (), np.int64), np.asarray(primary or (), np.int64)
         query = fts5_query(terms, relaxed=relaxed)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [query])
-            matched = [row[0] for row in cursor.fetchall()]
+            matched = np.asarray(cursor.fetchall(), np.int64).reshape(-1)
             cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", ["{tokens_primary} : (" + query + ")"])
-            primary = {row[0] for row in cursor.fetchall()}
+            primary = np.asarray(cursor.fetchall(), np.int64).reshape(-1)
         return matched, primary
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
