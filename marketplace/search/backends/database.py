@@ -19,7 +19,6 @@ from collections.abc import Iterable
 import numpy as np
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
 from marketplace.models import SearchDocument, SearchFacet
@@ -161,7 +160,7 @@ class Columns:
         if self.capacity:
             low, high = min(low, self.base), max(high, self.base + self.capacity - 1)
         span = high - low + 1
-        new = Columns(low, span + span // 4 + 1024, max(self.matrix.shape[1], -(-width // 64) * 64), self.vocab)
+        new = Columns(low, span + span // 2 + 1024, max(self.matrix.shape[1], -(-width // 64) * 64), self.vocab)
         if self.capacity:
             dst = slice(self.base - low, self.base - low + self.capacity)
             new.state[dst] = self.state
@@ -261,12 +260,9 @@ class Snapshot:
         return self._apply(rows, columns)
 
     def _full(self) -> None:
-        bounds = SearchDocument.objects.aggregate(low=Min("id"), high=Max("id"))
-        fresh = Columns()
-        if bounds["low"] is not None:
-            fresh = fresh.resized(bounds["low"], bounds["high"], 64)
-        # Swapped whole: concurrent readers keep the old columns until the new ones are complete.
-        self.columns = self._load(SearchDocument.objects.all(), fresh)
+        # In id order, so the columns grow geometrically from the lowest id. Swapped whole:
+        # concurrent readers keep the old columns until the new ones are complete.
+        self.columns = self._load(SearchDocument.objects.order_by("id"), Columns())
 
     def ensure(self) -> Columns:
         generation = (_generation(AGENCY), _generation("project"))
@@ -308,6 +304,13 @@ class Snapshot:
 
 
 _snapshot = Snapshot()
+
+
+def _int_array(text: str | None) -> np.ndarray:
+    """'3,17,42' → array([3, 17, 42]) (text-mode fromstring is a C parser; None → empty)."""
+    if not text:
+        return np.zeros(0, np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
 _descendant_cache: dict = {}
 
 
@@ -413,10 +416,13 @@ class DatabaseBackend:
             return np.asarray(matched or (), np.int64), np.asarray(primary or (), np.int64)
         query = fts5_query(terms, relaxed=relaxed)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [query])
-            matched = np.asarray(cursor.fetchall(), np.int64).reshape(-1)
-            cursor.execute(f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", ["{tokens_primary} : (" + query + ")"])
-            primary = np.asarray(cursor.fetchall(), np.int64).reshape(-1)
+            # One comma-separated string per query, parsed by numpy in C: a quarter of the cost of
+            # fetching ten thousand one-column rows.
+            cursor.execute(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s", [query])
+            matched = _int_array(cursor.fetchone()[0])
+            cursor.execute(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s",
+                           ["{tokens_primary} : (" + query + ")"])
+            primary = _int_array(cursor.fetchone()[0])
         return matched, primary
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
