@@ -13,8 +13,11 @@ admitted agencies and published postings (documents.py). The index follows the a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from marketplace.search.documents import AGENCY, PROJECT
 from marketplace.search.types import FACETS, FacetValue, Hit, SearchResult
@@ -50,19 +53,30 @@ def get_backend(name: str | None = None):
     return _backends[name]
 
 
-def _labels(kind: str) -> dict[str, dict[str, str]]:
+@lru_cache(maxsize=8)
+def _choice_labels(language: str) -> dict[str, dict[str, str]]:
+    """Labels of the fixed choices, per language (translating them on every search showed up in
+    profiles)."""
     from agencies.models import Agency
-    from marketplace.models import ServiceType
-    from marketplace.search.documents import PRICE_LABELS, _regions
+    from marketplace.search.documents import PRICE_LABELS
     from projects.models import Project
 
     return {
-        "service_type": dict(ServiceType.objects.values_list("code", "name")),
-        "region": {code: name for code, (name, _parent) in _regions().items()},
         "grade": {g.value: f"{g.label}级" for g in Agency.Grade},
         "method": {m.value: str(m.label) for m in Project.Method},
         "status": {s.value: str(s.label) for s in Project.Status},
         "price": {k: str(v) for k, v in PRICE_LABELS.items()},
+    }
+
+
+def _labels(kind: str) -> dict[str, dict[str, str]]:
+    from marketplace.models import ServiceType
+    from marketplace.search.documents import _regions
+
+    return {
+        "service_type": dict(ServiceType.objects.values_list("code", "name")),
+        "region": {code: name for code, (name, _parent) in _regions().items()},
+        **_choice_labels(get_language() or settings.LANGUAGE_CODE),
     }
 
 

@@ -29,7 +29,8 @@ from marketplace.search.types import FACETS, Hit, RawResult
 
 DOC = SearchDocument._meta.db_table
 FACET = SearchFacet._meta.db_table
-FTS = "marketplace_search_fts"
+FTS = "marketplace_search_fts"  # SQLite: FTS5 table over the token columns
+VECTORS = "marketplace_search_vector"  # PostgreSQL: tsvectors + GIN (migration 0004)
 FACET_TABLE_FILTERS = ("region", "service_type", "price")
 COLUMN_FILTERS = ("grade", "method", "status")
 BROWSE_FACETS_TTL = 60  # seconds; also invalidated on every index change made by this process
@@ -178,15 +179,16 @@ class Columns:
 
     def counts(self, name: str, pos: np.ndarray) -> dict[str, int]:
         labels = self.labels(name)
-        counted = np.bincount(self.scalar[name][pos], minlength=len(labels))
-        return {labels[i]: int(counted[i]) for i in np.flatnonzero(counted)}
+        counted = np.bincount(self.scalar[name][pos], minlength=len(labels)).tolist()
+        return {label: n for label, n in zip(labels, counted, strict=False) if n}
 
     def column_counts(self, pos: np.ndarray) -> dict[str, dict[str, int]]:
-        counted = np.count_nonzero(self.matrix[pos], axis=0)
+        # Summing the gathered rows as bytes is several times faster than count_nonzero on bools.
+        counted = np.take(self.matrix.view(np.uint8), pos, axis=0).sum(axis=0, dtype=np.int64).tolist()
         out: dict[str, dict[str, int]] = {}
-        facets, values = self.vocab["column_facet"], self.vocab["column_value"]
-        for i in np.flatnonzero(counted[:len(values)]):
-            out.setdefault(facets[i], {})[values[i]] = int(counted[i])
+        for facet, value, n in zip(self.vocab["column_facet"], self.vocab["column_value"], counted, strict=False):
+            if n:
+                out.setdefault(facet, {})[value] = n
         return out
 
 
@@ -408,12 +410,14 @@ class DatabaseBackend:
                 # The planner does not know that a sequential scan has to de-TOAST every vector;
                 # the GIN bitmap scan is always the cheaper plan here.
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                # Two int arrays in one row: far less to decode than ten thousand one-column rows.
-                cursor.execute(f"SELECT (SELECT array_agg(id) FROM {DOC} WHERE search_vector @@ to_tsquery('simple', %s)), "
-                               f"(SELECT array_agg(id) FROM {DOC} WHERE primary_vector @@ to_tsquery('simple', %s))",
-                               [query, query])
+                # Both id lists in one round trip, as comma-separated text that numpy parses in C.
+                cursor.execute(
+                    f"SELECT (SELECT string_agg(document_id::text, ',') FROM {VECTORS} "
+                    f"WHERE search_vector @@ to_tsquery('simple', %s)), "
+                    f"(SELECT string_agg(document_id::text, ',') FROM {VECTORS} "
+                    f"WHERE primary_vector @@ to_tsquery('simple', %s))", [query, query])
                 matched, primary = cursor.fetchone()
-            return np.asarray(matched or (), np.int64), np.asarray(primary or (), np.int64)
+            return _int_array(matched), _int_array(primary)
         query = fts5_query(terms, relaxed=relaxed)
         with connection.cursor() as cursor:
             # One comma-separated string per query, parsed by numpy in C: a quarter of the cost of
