@@ -171,6 +171,11 @@ class Columns:
             new.matrix[dst, :self.matrix.shape[1]] = self.matrix
         return new
 
+    @property
+    def nbytes(self) -> int:
+        return (self.state.nbytes + self.bonus.nbytes + self.matrix.nbytes
+                + sum(a.nbytes for a in self.scalar.values()))
+
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Slot of each id; ids outside the covered range get -1."""
         pos = ids - self.base
