@@ -10,8 +10,7 @@ from marketplace.search.backends.database import VECTORS
 from marketplace.search.documents import iter_documents
 from tests.search.factories import agency
 
-pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL tsvector table")]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def vector_ids() -> set[int]:

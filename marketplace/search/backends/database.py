@@ -115,9 +115,10 @@ class Columns:
     `count_nonzero` over a boolean matrix for the multi-valued ones (service types, price buckets),
     all in C, instead of a Python pass over per-document tuples.
 
-    Readers take one Columns object and use only it. Growth (ids beyond the capacity, a facet value
-    beyond the matrix width) builds a new object that the snapshot swaps in, so a reader never mixes
-    arrays of different shapes; writes into existing slots are per document.
+    Readers take one Columns object and use only it. Once published (assigned to the snapshot) an
+    object is never written: changes go into a copy, or a grown copy (ids beyond the capacity, a
+    facet value beyond the matrix width), that the snapshot swaps in. Only the vocabularies are
+    shared, and they are append-only: a code is added before any column holds it.
     """
 
     UNKNOWN, HIDDEN = 0, 3  # state codes; 1 = visible agency, 2 = visible posting
@@ -157,6 +158,13 @@ class Columns:
 
     def covers(self, low: int, high: int, width: int) -> bool:
         return self.base <= low and high < self.base + self.capacity and width <= self.matrix.shape[1]
+
+    def copy(self) -> Columns:
+        new = Columns(self.base, 0, self.matrix.shape[1], self.vocab)
+        new.capacity = self.capacity
+        new.state, new.bonus, new.matrix = self.state.copy(), self.bonus.copy(), self.matrix.copy()
+        new.scalar = {name: values.copy() for name, values in self.scalar.items()}
+        return new
 
     def resized(self, low: int, high: int, width: int) -> Columns:
         """A copy that also covers ids low..high and `width` facet columns, with some headroom."""
@@ -224,8 +232,10 @@ class Snapshot:
         self.full_at = 0.0
         self.lock = threading.RLock()
 
-    def _apply(self, rows: list[tuple], columns: Columns) -> Columns:
-        """Write `rows` (FIELDS order) into `columns`, or into a grown copy that is returned."""
+    def _apply(self, rows: list[tuple], columns: Columns, *, private: bool = False) -> Columns:
+        """`columns` with `rows` (FIELDS order) written in. Published columns are never written
+        (copy on write: a reader sees a slot's state, bonus, facets all old or all new); `private`
+        columns, not yet visible to readers, are written in place unless they must grow."""
         if not rows:
             return columns
         now_days = ranking.epoch_days(timezone.now())
@@ -250,6 +260,8 @@ class Snapshot:
         width = len(columns.vocab["column_value"])
         if not columns.covers(low, high, width):
             columns = columns.resized(low, high, width)
+        elif not private:
+            columns = columns.copy()
         pos = np.asarray(slots, np.int64) - columns.base
         columns.state[pos] = states
         columns.bonus[pos] = bonuses
@@ -259,19 +271,20 @@ class Snapshot:
         columns.matrix[pos[np.asarray(cells_row, np.int64)], cells_col] = True
         return columns
 
-    def _load(self, qs, columns: Columns) -> Columns:
+    def _load(self, qs, columns: Columns, *, private: bool = False) -> Columns:
         rows = []
         for row in qs.values_list(*self.FIELDS).iterator(chunk_size=5000):
             rows.append(row)
             if len(rows) == 5000:
-                columns = self._apply(rows, columns)
+                columns = self._apply(rows, columns, private=private)
+                private = True  # the first chunk made a copy of our own
                 rows = []
-        return self._apply(rows, columns)
+        return self._apply(rows, columns, private=private)
 
     def _full(self) -> None:
         # In id order, so the columns grow geometrically from the lowest id. Swapped whole:
         # concurrent readers keep the old columns until the new ones are complete.
-        self.columns = self._load(SearchDocument.objects.order_by("id"), Columns())
+        self.columns = self._load(SearchDocument.objects.order_by("id"), Columns(), private=True)
 
     def ensure(self) -> Columns:
         generation = (_generation(AGENCY), _generation("project"))
@@ -394,10 +407,13 @@ class DatabaseBackend:
                 code = columns.code(name, filters[name], create=False)
                 keep &= columns.scalar[name][pos] == (-1 if code is None else code)
         if filters.get("region"):
+            regions = columns.scalar["region"][pos]
+            # Sized after the gather: a code is added to the vocabulary before it is written into a
+            # column, so every code just read is below this length even during a refresh.
             allowed = np.zeros(len(columns.labels("region")) + 1, np.bool_)
             codes = [columns.code("region", c, create=False) for c in _descendants(filters["region"])]
             allowed[[c for c in codes if c is not None]] = True
-            keep &= allowed[columns.scalar["region"][pos]]
+            keep &= allowed[regions]
         for name in ("service_type", "price"):
             if filters.get(name):
                 column = columns.column(name, filters[name], create=False)
