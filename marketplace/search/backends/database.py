@@ -11,6 +11,7 @@ index generation. bench/search.py measures it at 100,000 agencies (bench/search_
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import time
@@ -112,8 +113,8 @@ class Columns:
     in [base, base + capacity).
 
     Facet counting over ten thousand matches is then a gather plus `np.bincount` per facet, and one
-    `count_nonzero` over a boolean matrix for the multi-valued ones (service types, price buckets),
-    all in C, instead of a Python pass over per-document tuples.
+    column sum over the gathered rows of a boolean matrix for the multi-valued ones (service types,
+    price buckets), all in C, instead of a Python pass over per-document tuples.
 
     Readers take one Columns object and use only it. Once published (assigned to the snapshot) an
     object is never written: changes go into a copy, or a grown copy (ids beyond the capacity, a
@@ -160,8 +161,8 @@ class Columns:
         return self.base <= low and high < self.base + self.capacity and width <= self.matrix.shape[1]
 
     def copy(self) -> Columns:
-        new = Columns(self.base, 0, self.matrix.shape[1], self.vocab)
-        new.capacity = self.capacity
+        """Same shape and contents, arrays of its own (vocabularies shared)."""
+        new = copy.copy(self)
         new.state, new.bonus, new.matrix = self.state.copy(), self.bonus.copy(), self.matrix.copy()
         new.scalar = {name: values.copy() for name, values in self.scalar.items()}
         return new
