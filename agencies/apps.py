@@ -9,4 +9,6 @@ class AgenciesConfig(AppConfig):
     def ready(self):
         import agencies.dashboards  # noqa: F401  (registers dashboard panels)
         import agencies.permissions  # noqa: F401  (registers permission rules)
-        import agencies.sweeps  # noqa: F401  (registers periodic reminders)
+        from agencies import search
+
+        search.register()

@@ -1,4 +1,4 @@
-"""Identifiers (rules §2): 统一社会信用代码 (GB 32100-2015) and the resident ID number (GB 11643).
+"""Identifiers (docs/rules.md §2): 统一社会信用代码 (GB 32100-2015) and the resident ID number (GB 11643).
 
 Pure functions, no database. Each validator normalises (strip, drop spaces and hyphens, full-width →
 ASCII, upper-case) and returns the normalised value, or raises `ValidationError` whose `code` names

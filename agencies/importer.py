@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from agencies.identifiers import entity_type_from_uscc, validate_resident_id, validate_uscc
 from agencies.models import Agency, AgencyService, Blacklist, Qualification
-from agencies.services import can_transition
+from agencies.states import leads_to
 from marketplace import audit
-from marketplace.models import AuditEntry, AuditHead, Organisation, Region, ServiceType
+from marketplace.models import Organisation, Region, ServiceType
 
 COLUMNS = ["name", "uscc", "entity_type", "region_code", "address", "legal_rep_name", "legal_rep_id",
            "contact_name", "contact_phone", "services", "description"]
@@ -236,6 +236,28 @@ def _parse_date(text: str) -> dt.date:
     return dt.date(*(int(g) for g in match.groups()))
 
 
+def _qualification(raw: dict, err) -> dict | None:
+    """The optional qualification columns of one row (None when the row names no qualification)."""
+    if not (raw.get("qualification_type") or raw.get("qualification_number")):
+        return None
+    qualification = {"qualification_type": raw.get("qualification_type", ""),
+                     "number": raw.get("qualification_number", ""), "level": 1, "valid_to": None}
+    if not qualification["qualification_type"] or not qualification["number"]:
+        err("qualification_number", "资质类型和证书编号须同时填写 / type and number go together")
+    level = raw.get("qualification_level", "")
+    if level:
+        if not level.isdigit() or int(level) < 1:
+            err("qualification_level", "等级应为正整数（1为最高）/ level is a positive integer (1 = highest)")
+        else:
+            qualification["level"] = int(level)
+    if raw.get("qualification_valid_to"):
+        try:
+            qualification["valid_to"] = _parse_date(raw["qualification_valid_to"])
+        except ValueError:
+            err("qualification_valid_to", "日期格式应为 YYYY-MM-DD / dates are YYYY-MM-DD")
+    return qualification
+
+
 def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, errors: list) -> CleanRow | None:
     """Pure validation of one row against the reference sets; appends RowErrors and returns None when bad."""
     start = len(errors)
@@ -275,23 +297,7 @@ def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, er
     unknown = [c for c in codes if c not in service_codes]
     if unknown:
         err("services", "未知的服务类型 / unknown service types: " + ", ".join(unknown))
-    qualification = None
-    if raw.get("qualification_type") or raw.get("qualification_number"):
-        qualification = {"qualification_type": raw.get("qualification_type", ""),
-                         "number": raw.get("qualification_number", ""), "level": 1, "valid_to": None}
-        if not qualification["qualification_type"] or not qualification["number"]:
-            err("qualification_number", "资质类型和证书编号须同时填写 / type and number go together")
-        level = raw.get("qualification_level", "")
-        if level:
-            if not level.isdigit() or int(level) < 1:
-                err("qualification_level", "等级应为正整数（1为最高）/ level is a positive integer (1 = highest)")
-            else:
-                qualification["level"] = int(level)
-        if raw.get("qualification_valid_to"):
-            try:
-                qualification["valid_to"] = _parse_date(raw["qualification_valid_to"])
-            except ValueError:
-                err("qualification_valid_to", "日期格式应为 YYYY-MM-DD / dates are YYYY-MM-DD")
+    qualification = _qualification(raw, err)
     if len(errors) > start:
         return None
     fields = {
@@ -307,32 +313,6 @@ def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, er
 
 UPDATE_FIELDS = ["name", "entity_type", "region_id", "address", "legal_rep_name", "legal_rep_id", "contact_name",
                  "contact_phone", "description"]
-
-
-def _record_many(entries: list[dict], now) -> None:
-    """Append many audit entries under one lock of the chain head (same hashing as audit.record)."""
-    if not entries:
-        return
-    head = AuditHead.objects.select_for_update().get(pk=1)
-    prev = head.last_hash
-    rows = []
-    for e in entries:
-        object_type, object_id = audit.object_ref(e.get("obj"))
-        data = audit.normalise(e.get("data"))
-        actor_id = getattr(e.get("by"), "pk", None)
-        org_id = getattr(e.get("organisation"), "pk", e.get("organisation"))
-        digest = audit.entry_hash(prev_hash=prev, created_at=now, actor_id=actor_id, organisation_id=org_id,
-                                  action=e["action"], object_type=object_type, object_id=object_id, data=data,
-                                  reason=e.get("reason", ""))
-        rows.append(AuditEntry(created_at=now, actor_id=actor_id, actor_repr=str(e["by"]) if e.get("by") else "system",
-                               organisation_id=org_id, action=e["action"], object_type=object_type,
-                               object_id=object_id, data=data, reason=e.get("reason", ""), prev_hash=prev,
-                               hash=digest))
-        prev = digest
-    created = AuditEntry.objects.bulk_create(rows, batch_size=1000)
-    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=head.count + len(rows))
-    for entry in created:
-        audit._dispatch(entry)
 
 
 def _chunks(items: list, size: int):
@@ -383,10 +363,10 @@ def import_agencies(source, *, filename: str | None = None, by=None, dry_run: bo
             transaction.set_rollback(True)
         else:
             now = timezone.now()
-            _record_many([{"action": "agencies.imported", "by": by, "data": {
+            audit.record_many([{"action": "agencies.imported", "by": by, "data": {
                 "file": Path(filename or "").name, "total": report.total, "created": report.created,
                 "updated": report.updated, "admitted": report.admitted, "skipped": report.skipped,
-                "created_usccs": report.created_usccs}}], now)
+                "created_usccs": report.created_usccs}}], now=now)
     report.errors.sort(key=lambda e: (e.row, e.column))
     return report
 
@@ -398,69 +378,91 @@ def _write(rows: list[CleanRow], *, report: ImportReport, by, admit: bool, progr
     now = timezone.now()
     bar = tqdm(total=len(rows), desc="写入 / writing", unit="行", disable=not progress)
     for chunk in _chunks(rows, 2000):
-        usccs = [r.uscc for r in chunk]
-        existing = {a.uscc: a for a in Agency.objects.filter(uscc__in=usccs)}
-        orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in=usccs)}
-        new_orgs, new_agencies, changed, by_uscc = [], [], [], {}
-        for r in chunk:
-            agency = existing.get(r.uscc)
-            if agency is None:
-                org = orgs.get(r.uscc)
-                if org is not None and org.kind != Organisation.Kind.AGENCY:
-                    report.errors.append(RowError(r.row, "uscc", "duplicate: 该代码已属于非中介单位 / USCC belongs "
-                                                                  "to a non-agency organisation"))
-                    continue
-                if org is None:
-                    org = Organisation(kind=Organisation.Kind.AGENCY, name=r.fields["name"], uscc=r.uscc,
-                                       region_id=r.fields["region_id"])
-                    new_orgs.append(org)
-                # Admitting on creation saves a second pass over new rows.
-                agency = Agency(organisation=org, uscc=r.uscc,
-                                status=Agency.Status.ADMITTED if admit else Agency.Status.DRAFT,
-                                admitted_at=now if admit else None, **r.fields)
-                new_agencies.append(agency)
-            else:
-                # Only rows whose data differ are written: a repeated import is nearly free.
-                if any(getattr(agency, k) != v for k, v in r.fields.items()):
-                    for key, value in r.fields.items():
-                        setattr(agency, key, value)
-                    changed.append(agency)
-                report.updated += 1
-            by_uscc[r.uscc] = agency
-        Organisation.objects.bulk_create(new_orgs, batch_size=1000)
-        for agency in new_agencies:
-            agency.organisation_id = agency.organisation.pk
-        Agency.objects.bulk_create(new_agencies, batch_size=1000)
-        Agency.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=1000)
-        report.created += len(new_agencies)
-        written = [r for r in chunk if r.uscc in by_uscc]
-        ids = [a.pk for a in by_uscc.values()]
-        have = set(AgencyService.objects.filter(agency_id__in=ids).values_list("agency_id", "service_type_id"))
-        services = []
-        for r in written:
-            agency_id = by_uscc[r.uscc].pk
-            for code in dict.fromkeys(r.services):
-                if (agency_id, code) not in have:
-                    services.append(AgencyService(agency_id=agency_id, service_type_id=code,
-                                                  fee_basis=AgencyService.FeeBasis.NEGOTIATED,
-                                                  time_limit_wd=service_types[code]))
-        AgencyService.objects.bulk_create(services, batch_size=2000)
-        _write_qualifications(written, by_uscc)
-        admitted = list(new_agencies) if admit else []
-        if admit:
-            promote = [a for u, a in by_uscc.items() if u in existing
-                       and a.status != Agency.Status.ADMITTED and can_transition(a.status, Agency.Status.ADMITTED)]
-            Agency.objects.filter(pk__in=[a.pk for a in promote]).update(status=Agency.Status.ADMITTED,
-                                                                          admitted_at=now)
-            admitted += promote
-        report.admitted += len(admitted)
-        report.created_usccs.extend(a.uscc for a in new_agencies)
-        # One `agencies.admitted` entry per agency: search, CMS and credit subscribe to it.
-        _record_many([{"action": "agencies.admitted", "by": by, "obj": a, "organisation": a.organisation_id,
-                       "data": {"uscc": a.uscc, "name": a.name, "region": a.region_id, "import": True}}
-                      for a in admitted], now)
+        _write_chunk(chunk, report=report, by=by, admit=admit, now=now, service_types=service_types)
         bar.update(len(chunk))
     bar.close()
+
+
+@dataclass
+class _Matched:
+    existing: dict
+    by_uscc: dict = field(default_factory=dict)
+    new_orgs: list = field(default_factory=list)
+    new_agencies: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+
+def _match(chunk: list[CleanRow], *, report: ImportReport, admit: bool, now) -> _Matched:
+    """Pair each row with its agency: existing rows are updated in memory, new ones built unsaved."""
+    usccs = [r.uscc for r in chunk]
+    found = _Matched(existing={a.uscc: a for a in Agency.objects.filter(uscc__in=usccs)})
+    orgs = {o.uscc: o for o in Organisation.objects.filter(uscc__in=usccs)}
+    for r in chunk:
+        agency = found.existing.get(r.uscc)
+        if agency is None:
+            org = orgs.get(r.uscc)
+            if org is not None and org.kind != Organisation.Kind.AGENCY:
+                report.errors.append(RowError(r.row, "uscc", "duplicate: 该代码已属于非中介单位 / USCC belongs "
+                                                              "to a non-agency organisation"))
+                continue
+            if org is None:
+                org = Organisation(kind=Organisation.Kind.AGENCY, name=r.fields["name"], uscc=r.uscc,
+                                   region_id=r.fields["region_id"])
+                found.new_orgs.append(org)
+            # Admitting on creation saves a second pass over new rows.
+            agency = Agency(organisation=org, uscc=r.uscc,
+                            status=Agency.Status.ADMITTED if admit else Agency.Status.DRAFT,
+                            admitted_at=now if admit else None, **r.fields)
+            found.new_agencies.append(agency)
+        else:
+            # Only rows whose data differ are written: a repeated import is nearly free.
+            if any(getattr(agency, k) != v for k, v in r.fields.items()):
+                for key, value in r.fields.items():
+                    setattr(agency, key, value)
+                found.changed.append(agency)
+            report.updated += 1
+        found.by_uscc[r.uscc] = agency
+    return found
+
+
+def _write_chunk(chunk: list[CleanRow], *, report: ImportReport, by, admit: bool, now, service_types: dict) -> None:
+    m = _match(chunk, report=report, admit=admit, now=now)
+    Organisation.objects.bulk_create(m.new_orgs, batch_size=1000)
+    for agency in m.new_agencies:
+        agency.organisation_id = agency.organisation.pk
+    Agency.objects.bulk_create(m.new_agencies, batch_size=1000)
+    Agency.objects.bulk_update(m.changed, UPDATE_FIELDS, batch_size=1000)
+    report.created += len(m.new_agencies)
+    written = [r for r in chunk if r.uscc in m.by_uscc]
+    _write_services(written, m.by_uscc, service_types)
+    _write_qualifications(written, m.by_uscc)
+    admitted = list(m.new_agencies) if admit else []
+    if admit:
+        promote = [a for u, a in m.by_uscc.items() if u in m.existing
+                   and a.status != Agency.Status.ADMITTED and leads_to(a, Agency.Status.ADMITTED)]
+        Agency.objects.filter(pk__in=[a.pk for a in promote]).update(status=Agency.Status.ADMITTED,
+                                                                      admitted_at=now)
+        admitted += promote
+    report.admitted += len(admitted)
+    report.created_usccs.extend(a.uscc for a in m.new_agencies)
+    # One `agencies.admitted` entry per agency: search, CMS and credit subscribe to it.
+    audit.record_many([{"action": "agencies.admitted", "by": by, "obj": a, "organisation": a.organisation_id,
+                        "data": {"uscc": a.uscc, "name": a.name, "region": a.region_id, "import": True}}
+                       for a in admitted], now=now)
+
+
+def _write_services(rows: list[CleanRow], by_uscc: dict, service_types: dict) -> None:
+    ids = [a.pk for a in by_uscc.values()]
+    have = set(AgencyService.objects.filter(agency_id__in=ids).values_list("agency_id", "service_type_id"))
+    services = []
+    for r in rows:
+        agency_id = by_uscc[r.uscc].pk
+        for code in dict.fromkeys(r.services):
+            if (agency_id, code) not in have:
+                services.append(AgencyService(agency_id=agency_id, service_type_id=code,
+                                              fee_basis=AgencyService.FeeBasis.NEGOTIATED,
+                                              time_limit_wd=service_types[code]))
+    AgencyService.objects.bulk_create(services, batch_size=2000)
 
 
 def _write_qualifications(rows: list[CleanRow], by_uscc: dict) -> None:

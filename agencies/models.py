@@ -60,7 +60,7 @@ class Agency(models.Model):
     credit_computed_at = models.DateTimeField(null=True, blank=True)
     rating_count = models.PositiveIntegerField(default=0)
     rating_mean = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
-    # Admission workflow (added by the agencies issue; all nullable/defaulted).
+    # Admission workflow.
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="agency_applications", verbose_name=_("申请人"))
     contact_id = models.CharField(_("业务授权人身份证号"), max_length=18, blank=True)

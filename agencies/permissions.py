@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from marketplace.permissions import is_member, is_operator, public, rule, user_regulates
+from collections.abc import Collection
+
+from marketplace import permissions as kernel
+from marketplace.models import Organisation
+from marketplace.permissions import is_member, is_operator, organisations, public, rule
 
 PUBLIC_STATUSES = {"admitted", "suspended", "blacklisted"}
 APPLICATION_EDITABLE = {"draft", "rejected"}
@@ -25,12 +29,44 @@ def is_applicant(user, agency) -> bool:
     return agency is not None and agency.applicant_id is not None and agency.applicant_id == getattr(user, "pk", None)
 
 
+def regulator_covers(user_or_scope, agency_or_region, department_id=None) -> bool:
+    """Whether a regulator's scope covers an agency (or a region code) under a department.
+
+    `user_or_scope` is a regulator Organisation, or a user (covered when any of their regulator
+    organisations covers it; operating the platform is not regulating). `agency_or_region` is an agency
+    (its registered region) or a region code. `department_id` is one department id, a collection of ids
+    (covered under any of them; an empty collection means under no department), or None for any
+    department. An empty scope axis covers the whole axis; a region scope covers the regions below it.
+    """
+    region_code = getattr(agency_or_region, "region_id", agency_or_region)
+    if isinstance(user_or_scope, Organisation):
+        orgs = [user_or_scope]
+    else:
+        orgs = organisations(user_or_scope, "regulator")
+    return any(_org_covers(org, region_code, department_id) for org in orgs)
+
+
+def _org_covers(org, region_code, department_id) -> bool:
+    if department_id is None:
+        # Any department: ask under one the regulator holds (if any), so only the region axis can refuse.
+        held = kernel._scope(org, "departments")
+        wanted = {next(iter(held))} if held else {None}
+    elif isinstance(department_id, Collection) and not isinstance(department_id, str):
+        wanted = set(department_id) or {None}
+    else:
+        wanted = {department_id}
+    return any(kernel.regulator_covers(org, region_code=region_code, department_id=d) for d in wanted)
+
+
 def regulates_agency(user, agency) -> bool:
     """Operators, or a regulator whose scope covers the agency's region and one of its services' departments."""
-    if is_operator(user):
-        return True
-    departments = _service_departments(agency) or {None}
-    return any(user_regulates(user, region_code=agency.region_id, department_id=d) for d in departments)
+    return is_operator(user) or regulator_covers(user, agency, _service_departments(agency))
+
+
+def check_actor(by, action: str, obj) -> None:
+    """Services' guard: a `by` user must hold `action` on `obj`; the system actor (None) is trusted."""
+    if by is not None:
+        kernel.require(by, action, obj)
 
 
 @rule("agencies.view_storefront")
@@ -81,3 +117,10 @@ def _import(user, obj) -> bool:
 @rule("agencies.set_status")
 def _set_status(user, agency) -> bool:
     return agency is not None and regulates_agency(user, agency)
+
+
+def check_editor(by, agency) -> None:
+    """Services' guard for edits open both before admission (the application) and after (the storefront)."""
+    if by is not None and not (kernel.can(by, "agencies.edit_application", agency)
+                               or kernel.can(by, "agencies.edit", agency)):
+        kernel.require(by, "agencies.edit", agency)

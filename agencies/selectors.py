@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from agencies.models import Agency, AgencyService, ChangeRequest, Qualification
+from agencies.models import Agency, AgencyDocument, AgencyService, Blacklist, ChangeRequest, Qualification
 from agencies.permissions import regulates_agency
 from marketplace.models import Region
 
@@ -74,6 +74,13 @@ def _review_base() -> QuerySet:
             .prefetch_related(_services_prefetch()))
 
 
+def application_for_review(pk: int) -> Agency:
+    """One application with what its reviewer reads: services, qualifications, practitioners, documents."""
+    return (Agency.objects.select_related("region", "applicant")
+            .prefetch_related(Prefetch("services", queryset=AgencyService.objects.select_related("service_type")),
+                              "qualifications", "practitioners", "documents").get(pk=pk))
+
+
 def review_queue(user) -> list[Agency]:
     """Submitted applications the user may review (competent regulator's scope, or operator), oldest first."""
     rows = _review_base().filter(status=S.SUBMITTED).order_by("review_due_on", "submitted_at", "pk")
@@ -110,3 +117,32 @@ def applications_of(user) -> QuerySet:
 def expiring_qualifications(agency: Agency, today: dt.date, days: int) -> QuerySet:
     return agency.qualifications.filter(valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=days)).order_by(
         "valid_to")
+
+
+def active_blacklist(uscc: str, today: dt.date) -> Blacklist | None:
+    """The blacklist entry barring `uscc` from applying on `today` (the latest-ending one), if any."""
+    return Blacklist.objects.filter(uscc=uscc, ends_on__gte=today).order_by("-ends_on").first()
+
+
+REQUIRED_FIELDS = [("name", "机构名称 / name"), ("address", "注册地址 / address"),
+                   ("legal_rep_name", "法定代表人 / legal representative"),
+                   ("legal_rep_id", "法定代表人身份证号 / legal representative ID"),
+                   ("contact_name", "业务授权人 / business contact"),
+                   ("contact_phone", "联系电话 / contact phone"),
+                   ("contact_id", "业务授权人身份证号 / business contact ID")]
+REQUIRED_DOCUMENTS = [(AgencyDocument.Kind.LICENCE, "营业执照 / business licence"),
+                      (AgencyDocument.Kind.COMMITMENT, "承诺书 / commitment letter"),
+                      (AgencyDocument.Kind.AUTHORISATION, "业务授权书 / letter of authorisation"),
+                      (AgencyDocument.Kind.CONTACT_INSURANCE, "业务授权人3个月社保证明 / 3 months of social insurance")]
+
+
+def missing_for_submission(agency: Agency) -> list[str]:
+    """What an application still lacks before it can be submitted (Chinese / English)."""
+    missing = [label for field, label in REQUIRED_FIELDS if not getattr(agency, field)]
+    kinds = set(agency.documents.values_list("kind", flat=True))
+    missing += [label for kind, label in REQUIRED_DOCUMENTS if kind not in kinds]
+    if not agency.services.exists():
+        missing.append("至少一项服务事项 / at least one service")
+    if agency.practitioners.filter(social_insurance__isnull=True).exists():
+        missing.append("从业人员社保证明 / practitioners' social-insurance proof")
+    return missing

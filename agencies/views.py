@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_POST
 from agencies import forms, selectors, services
 from agencies.models import Agency, AgencyDocument, AgencyService, Case, ChangeRequest, Practitioner, Qualification
 from marketplace import permissions
+from marketplace.feedback import show_errors as _errors
 from marketplace.models import Region, ServiceType
 
 STEPS = [
@@ -31,11 +34,6 @@ STEPS = [
 ]
 STEP_NAMES = [s for s, _label in STEPS]
 PAGE_SIZE = 20
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 # ---- public ---------------------------------------------------------------------------------------
@@ -130,7 +128,7 @@ def apply_step(request, pk: int, step: str):
         ctx["form"] = forms.ServiceForm()
         ctx["items"] = agency.services.select_related("service_type")
     elif step == "submit":
-        ctx["missing"] = services.missing_for_submission(agency)
+        ctx["missing"] = selectors.missing_for_submission(agency)
     return render(request, "agencies/apply_step.html", ctx)
 
 
@@ -141,78 +139,153 @@ def _upload(request, agency, kind, field="file"):
     return services.upload_document(by=request.user, agency=agency, kind=kind, file=upload)
 
 
+def _valid(form, message=None):
+    if not form.is_valid():
+        raise ValidationError(message or _("请检查填写内容 / please check the form"))
+    return dict(form.cleaned_data)
+
+
+# ---- form handlers: each parses one submitted form and calls one service -------------------------
+
+
+def _upload_document(request, agency: Agency) -> None:
+    data = _valid(forms.DocumentForm(request.POST, request.FILES), _("请选择材料类型和文件 / choose a kind and a file"))
+    services.upload_document(by=request.user, agency=agency, kind=data["kind"], file=data["file"])
+
+
+def _save_basic(request, agency: Agency) -> None:
+    data = _valid(forms.BasicForm(request.POST, lock_uscc=True, initial={"uscc": agency.uscc}))
+    data.pop("uscc", None)
+    services.update_application(by=request.user, agency=agency, **data)
+
+
+def _save_contact(request, agency: Agency) -> None:
+    services.update_application(by=request.user, agency=agency, **_valid(forms.ContactForm(request.POST)))
+
+
+def _add_qualification(request, agency: Agency) -> None:
+    data = _valid(forms.QualificationForm(request.POST, request.FILES))
+    data.pop("scan")
+    # Validate before storing the scan, so a refused qualification leaves no file behind.
+    services.clean_qualification(data)
+    scan = _upload(request, agency, AgencyDocument.Kind.QUALIFICATION, "scan")
+    services.add_qualification(by=request.user, agency=agency, data=data, scan=scan)
+
+
+def _remove_qualification(request, agency: Agency) -> None:
+    q = get_object_or_404(Qualification, pk=request.POST.get("id"), agency=agency)
+    services.remove_qualification(by=request.user, agency=agency, qualification=q)
+
+
+def _add_practitioner(request, agency: Agency) -> None:
+    data = _valid(forms.PractitionerForm(request.POST, request.FILES))
+    data.pop("social_insurance")
+    # Validate the person before storing the proof, so a refused practitioner leaves no file behind.
+    services.clean_practitioner(data, agency=agency)
+    proof = _upload(request, agency, AgencyDocument.Kind.PRACTITIONER_INSURANCE, "social_insurance")
+    services.add_practitioner(by=request.user, agency=agency, data=data, social_insurance=proof)
+
+
+def _remove_practitioner(request, agency: Agency) -> None:
+    p = get_object_or_404(Practitioner, pk=request.POST.get("id"), agency=agency)
+    services.remove_practitioner(by=request.user, agency=agency, practitioner=p)
+
+
+def _save_service(request, agency: Agency) -> None:
+    services.save_service(by=request.user, agency=agency, **_valid(forms.ServiceForm(request.POST)))
+
+
+def _remove_service(request, agency: Agency) -> None:
+    service = get_object_or_404(AgencyService, pk=request.POST.get("id"), agency=agency)
+    services.remove_service(by=request.user, agency=agency, service=service)
+
+
+def _submit(request, agency: Agency) -> None:
+    services.submit_application(by=request.user, agency=agency)
+
+
+def _save_storefront(request, agency: Agency) -> None:
+    data = _valid(forms.StorefrontForm(request.POST))
+    services.update_storefront(by=request.user, agency=agency, description=data["description"],
+                               regions_served=data["regions_served"])
+
+
+def _save_case(request, agency: Agency) -> None:
+    services.save_case(by=request.user, agency=agency, **_valid(forms.CaseForm(request.POST)))
+
+
+def _remove_case(request, agency: Agency) -> None:
+    case = get_object_or_404(Case, pk=request.POST.get("id"), agency=agency)
+    services.remove_case(by=request.user, agency=agency, case=case)
+
+
+def _propose_legal_rep(request, agency: Agency) -> None:
+    services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LEGAL_REP,
+                            data=_valid(forms.LegalRepChangeForm(request.POST)))
+
+
+def _propose_licence(request, agency: Agency) -> None:
+    data = _valid(forms.LicenceChangeForm(request.POST, request.FILES),
+                  _("请上传新的营业执照 / upload the new licence"))
+    doc = _upload(request, agency, AgencyDocument.Kind.LICENCE)
+    services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LICENCE,
+                            data={"name": data["name"], "address": data["address"]}, document=doc)
+
+
+@dataclass(frozen=True)
+class Step:
+    """An application form post: its handler, the success message and where to go next (default: stay)."""
+
+    run: Callable
+    done: str = ""
+    then: Callable | None = None
+
+
+# (step, op) → handler; op None matches any op not listed for the step. An upload works on every step.
+APPLY_POSTS = {
+    ("basic", None): Step(_save_basic, gettext_lazy("已保存 / saved"),
+                          lambda a: redirect("agencies:apply_step", pk=a.pk, step="documents")),
+    ("contact", None): Step(_save_contact, gettext_lazy("已保存 / saved")),
+    ("qualifications", "delete"): Step(_remove_qualification),
+    ("qualifications", None): Step(_add_qualification, gettext_lazy("资质已添加 / qualification added")),
+    ("practitioners", "delete"): Step(_remove_practitioner),
+    ("practitioners", None): Step(_add_practitioner, gettext_lazy("从业人员已添加 / practitioner added")),
+    ("services", "delete"): Step(_remove_service),
+    ("services", None): Step(_save_service, gettext_lazy("服务事项已保存 / service saved")),
+    ("submit", None): Step(_submit, gettext_lazy("申请已提交，等待审核 / application submitted for review"),
+                           lambda a: redirect("agencies:apply")),
+}
+UPLOAD = Step(_upload_document, gettext_lazy("材料已上传 / document uploaded"))
+
+# op → handler for the admitted agency's management page (regulated data becomes a change request).
+MANAGE_POSTS = {
+    "storefront": _save_storefront,
+    "service": _save_service,
+    "service_delete": _remove_service,
+    "case": _save_case,
+    "case_delete": _remove_case,
+    "legal_rep": _propose_legal_rep,
+    "licence": _propose_licence,
+    "qualification": _add_qualification,
+    "qualification_delete": _remove_qualification,
+    "practitioner": _add_practitioner,
+    "practitioner_delete": _remove_practitioner,
+}
+
+
 def _apply_post(request, agency: Agency, step: str):
     op = request.POST.get("op", "save")
+    post = UPLOAD if op == "upload" else APPLY_POSTS.get((step, op)) or APPLY_POSTS.get((step, None))
+    if post is None:
+        return None
     try:
-        if op == "upload":
-            form = forms.DocumentForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError(_("请选择材料类型和文件 / choose a kind and a file"))
-            services.upload_document(by=request.user, agency=agency, kind=form.cleaned_data["kind"],
-                                     file=form.cleaned_data["file"])
-            messages.success(request, _("材料已上传 / document uploaded"))
-        elif step == "basic":
-            form = forms.BasicForm(request.POST, lock_uscc=True, initial={"uscc": agency.uscc})
-            if not form.is_valid():
-                raise ValidationError(_("请检查填写内容 / please check the form"))
-            data = form.cleaned_data
-            data.pop("uscc", None)
-            services.update_application(by=request.user, agency=agency, **data)
-            messages.success(request, _("已保存 / saved"))
-            return redirect("agencies:apply_step", pk=agency.pk, step="documents")
-        elif step == "contact":
-            form = forms.ContactForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("请检查填写内容 / please check the form"))
-            services.update_application(by=request.user, agency=agency, **form.cleaned_data)
-            messages.success(request, _("已保存 / saved"))
-        elif step == "qualifications" and op == "delete":
-            q = get_object_or_404(Qualification, pk=request.POST.get("id"), agency=agency)
-            services.remove_qualification(by=request.user, agency=agency, qualification=q)
-        elif step == "qualifications":
-            form = forms.QualificationForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError(_("请检查填写内容 / please check the form"))
-            data = dict(form.cleaned_data)
-            data.pop("scan")
-            scan = _upload(request, agency, AgencyDocument.Kind.QUALIFICATION, "scan")
-            services.add_qualification(by=request.user, agency=agency, data=data, scan=scan)
-            messages.success(request, _("资质已添加 / qualification added"))
-        elif step == "practitioners" and op == "delete":
-            p = get_object_or_404(Practitioner, pk=request.POST.get("id"), agency=agency)
-            services.remove_practitioner(by=request.user, agency=agency, practitioner=p)
-        elif step == "practitioners":
-            form = forms.PractitionerForm(request.POST, request.FILES)
-            if not form.is_valid():
-                raise ValidationError(_("请检查填写内容 / please check the form"))
-            data = dict(form.cleaned_data)
-            data.pop("social_insurance")
-            # Validate the person before storing the proof, so a refused practitioner leaves no file behind.
-            services.clean_practitioner(data, agency=agency)
-            proof = _upload(request, agency, AgencyDocument.Kind.PRACTITIONER_INSURANCE, "social_insurance")
-            services.add_practitioner(by=request.user, agency=agency, data=data, social_insurance=proof)
-            messages.success(request, _("从业人员已添加 / practitioner added"))
-        elif step == "services":
-            _service_post(request, agency, op)
-        elif step == "submit":
-            services.submit_application(by=request.user, agency=agency)
-            messages.success(request, _("申请已提交，等待审核 / application submitted for review"))
-            return redirect("agencies:apply")
+        post.run(request, agency)
     except ValidationError as exc:
         _errors(request, exc)
-    return None
-
-
-def _service_post(request, agency: Agency, op: str) -> None:
-    if op == "delete":
-        service = get_object_or_404(AgencyService, pk=request.POST.get("id"), agency=agency)
-        services.remove_service(by=request.user, agency=agency, service=service)
-        return
-    form = forms.ServiceForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError(_("请检查填写内容 / please check the form"))
-    services.save_service(by=request.user, agency=agency, **form.cleaned_data)
-    messages.success(request, _("服务事项已保存 / service saved"))
+        return None
+    if post.done:
+        messages.success(request, post.done)
+    return post.then(agency) if post.then else None
 
 
 # ---- documents ------------------------------------------------------------------------------------
@@ -263,12 +336,11 @@ def review_detail(request, pk: int):
                 return redirect("agencies:review_queue")
             except ValidationError as exc:
                 _errors(request, exc)
-    agency = (Agency.objects.select_related("region", "applicant")
-              .prefetch_related(Prefetch("services", queryset=AgencyService.objects.select_related("service_type")),
-                                "qualifications", "practitioners", "documents").get(pk=agency.pk))
+    agency = selectors.application_for_review(agency.pk)
+    today = timezone.localdate()
     return render(request, "agencies/review_detail.html", {
-        "agency": agency, "form": forms.DecisionForm(), "today": timezone.localdate(),
-        "overdue": selectors.is_overdue(agency.review_due_on, timezone.localdate()),
+        "agency": agency, "form": forms.DecisionForm(), "today": today,
+        "overdue": selectors.is_overdue(agency.review_due_on, today),
     })
 
 
@@ -321,63 +393,10 @@ def manage(request, pk: int):
 
 
 def _manage_post(request, agency: Agency) -> None:
-    op = request.POST.get("op", "")
-    if op == "storefront":
-        form = forms.StorefrontForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("请检查填写内容 / please check the form"))
-        services.update_storefront(by=request.user, agency=agency, description=form.cleaned_data["description"],
-                                   regions_served=form.cleaned_data["regions_served"])
-    elif op in ("service", "service_delete"):
-        _service_post(request, agency, "delete" if op == "service_delete" else "save")
-    elif op == "case":
-        form = forms.CaseForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("请检查填写内容 / please check the form"))
-        services.save_case(by=request.user, agency=agency, **form.cleaned_data)
-    elif op == "case_delete":
-        case = get_object_or_404(Case, pk=request.POST.get("id"), agency=agency)
-        services.remove_case(by=request.user, agency=agency, case=case)
-    elif op == "legal_rep":
-        form = forms.LegalRepChangeForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("请检查填写内容 / please check the form"))
-        services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LEGAL_REP,
-                                data=form.cleaned_data)
-    elif op == "licence":
-        form = forms.LicenceChangeForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError(_("请上传新的营业执照 / upload the new licence"))
-        doc = _upload(request, agency, AgencyDocument.Kind.LICENCE)
-        services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LICENCE,
-                                data={"name": form.cleaned_data["name"], "address": form.cleaned_data["address"]},
-                                document=doc)
-    elif op == "qualification":
-        form = forms.QualificationForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError(_("请检查填写内容 / please check the form"))
-        data = dict(form.cleaned_data)
-        data.pop("scan")
-        services.clean_qualification(data)
-        scan = _upload(request, agency, AgencyDocument.Kind.QUALIFICATION, "scan")
-        services.add_qualification(by=request.user, agency=agency, data=data, scan=scan)
-    elif op == "qualification_delete":
-        q = get_object_or_404(Qualification, pk=request.POST.get("id"), agency=agency)
-        services.remove_qualification(by=request.user, agency=agency, qualification=q)
-    elif op == "practitioner":
-        form = forms.PractitionerForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError(_("请检查填写内容 / please check the form"))
-        data = dict(form.cleaned_data)
-        data.pop("social_insurance")
-        services.clean_practitioner(data, agency=agency)
-        proof = _upload(request, agency, AgencyDocument.Kind.PRACTITIONER_INSURANCE, "social_insurance")
-        services.add_practitioner(by=request.user, agency=agency, data=data, social_insurance=proof)
-    elif op == "practitioner_delete":
-        p = get_object_or_404(Practitioner, pk=request.POST.get("id"), agency=agency)
-        services.remove_practitioner(by=request.user, agency=agency, practitioner=p)
-    else:
+    handler = MANAGE_POSTS.get(request.POST.get("op", ""))
+    if handler is None:
         raise ValidationError(_("未知操作 / unknown operation"))
+    handler(request, agency)
     messages.success(request, _("已保存（受监管事项已提交审核）/ saved (regulated changes were sent for review)"))
 
 

@@ -132,7 +132,7 @@ def python_loop(agency_ids, as_of, policy):
     """What a per-agency recomputation costs: load the ledger, run the pure engine, save if changed."""
     from agencies.models import Agency
     from ratings import scoring
-    from ratings.services import ledger_events
+    from ratings.selectors import ledger_events
 
     for pk in agency_ids:
         agency = Agency.objects.get(pk=pk)
@@ -168,7 +168,7 @@ def main() -> None:
     from marketplace.policy import current_policy
     from ratings import scoring
     from ratings.recompute import recompute_all
-    from ratings.services import ledger_events
+    from ratings.selectors import ledger_events
 
     policy = current_policy()
     changes, t_full, peak_full = measure(

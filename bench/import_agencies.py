@@ -21,9 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+from marketplace.identifiers import make_resident_id, make_uscc  # noqa: E402  (after the path is set)
+
 REGIONS = ["330402", "330411", "330421", "330424", "330481", "330482", "330483"]
 SERVICES = ["ZR01", "HB01", "FG01", "FG02", "JS01"]
 HEADER = ["name", "uscc", "entity_type", "region_code", "address", "legal_rep_name", "legal_rep_id", "contact_name",
@@ -32,14 +31,11 @@ HEADER = ["name", "uscc", "entity_type", "region_code", "address", "legal_rep_na
 
 
 def uscc(serial: int, region: str, prefix: str = "91") -> str:
-    body = prefix + region + f"MB{serial:07d}"
-    c = 31 - sum(CHARSET.index(ch) * w for ch, w in zip(body, WEIGHTS, strict=True)) % 31
-    return body + CHARSET[0 if c == 31 else c]
+    return make_uscc(serial, region, prefix, series="MB")
 
 
 def resident_id(serial: int, region: str) -> str:
-    body = region + "19750615" + f"{serial % 1000:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+    return make_resident_id(serial, region, birth="19750615")
 
 
 def rows(n: int, bad_every: int, seed: int = 2026):

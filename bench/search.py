@@ -68,8 +68,8 @@ def generate(n_agencies: int, listings_per_agency: int, seed: int = 2026) -> Non
     from django.utils import timezone
 
     from agencies.models import Agency, AgencyService
+    from marketplace.identifiers import make_uscc
     from marketplace.models import Organisation, Region, ServiceType
-    from tests.factories import make_uscc
 
     rng = random.Random(seed)
     counties = list(Region.objects.filter(parent__isnull=False, parent__parent__isnull=False))

@@ -22,12 +22,8 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from importlib.util import find_spec
+        from cms import signals, subscribers
 
-        if find_spec("cms.permissions"):
-            import cms.permissions  # noqa: F401
-        from cms import events, signals
-
-        events.register()
+        subscribers.register()
         signals.connect()
         post_migrate.connect(_ensure_page_tree, dispatch_uid="cms.page_tree")

@@ -2,31 +2,18 @@
 
 SQLite FTS5 (unicode61) and PostgreSQL's tsvector split text on whitespace and punctuation, so a run
 of Chinese characters becomes one giant token and "测绘" never matches "地形测绘". We index a
-pre-segmented copy of each notice (`NoticePage.search_text`, jieba `cut_for_search` joined by
-spaces) and segment the query the same way before handing it to Wagtail search.
+pre-segmented copy of each notice (`NoticePage.search_text`, the kernel's jieba segmentation joined
+by spaces) and segment the query the same way before handing it to Wagtail search.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-
-import jieba
-
-jieba.setLogLevel(logging.WARNING)
-
-# Tokens made only of punctuation/symbols/whitespace carry no meaning for search.
-_NOISE = re.compile(r"^[\W_]+$", re.UNICODE)
+from marketplace.search import analysis
 
 
 def tokens(text: str) -> list[str]:
     """jieba search-mode tokens of `text`, lower-cased, without punctuation, in order, unique."""
-    seen: dict[str, None] = {}
-    for token in jieba.cut_for_search(text or ""):
-        token = token.strip().lower()
-        if token and not _NOISE.match(token):
-            seen.setdefault(token, None)
-    return list(seen)
+    return list(dict.fromkeys(analysis.segment(text or "")))
 
 
 def segment(text: str) -> str:

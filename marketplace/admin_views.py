@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from marketplace import permissions
+from marketplace.feedback import show_errors
 from marketplace.models import PolicyVersion
 from marketplace.policy import DEFAULTS, adopt_policy, current_policy
 
@@ -42,8 +43,7 @@ def policy_edit(request):
             messages.success(request, f"已启用政策参数 v{new.version} / policy v{new.version} adopted")
             return redirect("marketplace_policy")
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            show_errors(request, exc)
             values = {k: request.POST.get(k, v) for k, v in values.items()}
     rows = [{"key": k, "value": json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v,
              "json": isinstance(DEFAULTS[k], dict | list)} for k, v in values.items()]

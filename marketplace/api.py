@@ -2,33 +2,19 @@
 
 from ninja import NinjaAPI
 
+from agencies.api import router as agencies_router
+from marketplace.search.api import router as search_router
+from projects.api import router as projects_router
+from ratings.api import agencies_credit_router
+from ratings.api import router as ratings_router
+
 api = NinjaAPI(title="中介超市 API", version="1.0", urls_namespace="api",
                description="公开数据接口 / open data API: agencies, projects, draws, credit, search")
 
-
-def _exists(module_name: str) -> bool:
-    from importlib.util import find_spec
-
-    try:
-        return find_spec(module_name) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-def _add(prefix: str, dotted: str) -> None:
-    from importlib import import_module
-
-    module_name, attr = dotted.rsplit(".", 1)
-    if not _exists(module_name):
-        return  # that app has no API yet
-    module = import_module(module_name)
-    api.add_router(prefix, getattr(module, attr))
-
-
-_add("/agencies", "agencies.api.router")
-_add("/projects", "projects.api.router")
-_add("/ratings", "ratings.api.router")
+api.add_router("/agencies", agencies_router)
+api.add_router("/projects", projects_router)
+api.add_router("/ratings", ratings_router)
 # GET /api/agencies/{uscc}/credit lives in the ratings app (it runs the credit engine); agencies cannot
-# import ratings, so the kernel mounts it beside the agencies router.
-_add("/agencies", "ratings.api.agencies_credit_router")
-_add("/search", "marketplace.search.api.router")
+# import ratings, so this composition module mounts it beside the agencies router.
+api.add_router("/agencies", agencies_credit_router)
+api.add_router("/search", search_router)

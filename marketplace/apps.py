@@ -22,12 +22,16 @@ class MarketplaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from marketplace import events
+
+        events.autodiscover()
+        from marketplace import periodic
+
+        periodic.autodiscover()
         from marketplace import permissions  # noqa: F401  (registers kernel rules)
         from marketplace.models import CalendarYear, Holiday
-        from marketplace.search import sync as search_sync
 
         post_migrate.connect(_load_reference_data, dispatch_uid="marketplace.reference")
-        search_sync.connect()
         for model in (Holiday, CalendarYear):
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model.__name__}")
             post_delete.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-del-{model.__name__}")

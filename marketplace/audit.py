@@ -24,6 +24,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from marketplace import events
+
 logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
@@ -75,56 +77,165 @@ def object_ref(obj: models.Model | None) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
+def ensure_head() -> None:
+    """Create the chain-head row on an empty database (run after migrate)."""
+    from marketplace.models import AuditHead
+
+    AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "count": 0})
+
+
+def _lock_head():
+    """Lock the single chain-head row (creating it on an empty database); writers serialise here."""
+    from marketplace.models import AuditHead
+
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        ensure_head()
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _entry(spec: dict, *, prev_hash: str, created_at: dt.datetime):
+    """Build one unsaved, hashed AuditEntry from a spec (the keyword arguments of `record`)."""
+    from marketplace.models import AuditEntry
+
+    action = spec["action"]
+    events.validate(action, spec.get("data"))
+    if "object_type" in spec:
+        object_type, object_id = spec["object_type"], str(spec["object_id"])
+    else:
+        object_type, object_id = object_ref(spec.get("obj"))
+    clean = normalise(spec.get("data"))
+    by = spec.get("by")
+    actor_id = getattr(by, "pk", None)
+    organisation = spec.get("organisation")
+    org_id = getattr(organisation, "pk", organisation)
+    reason = spec.get("reason") or ""
+    digest = entry_hash(prev_hash=prev_hash, created_at=created_at, actor_id=actor_id, organisation_id=org_id,
+                        action=action, object_type=object_type, object_id=object_id, data=clean, reason=reason)
+    return AuditEntry(created_at=created_at, actor_id=actor_id, actor_repr=str(by) if by else "system",
+                      organisation_id=org_id, action=action, object_type=object_type, object_id=object_id,
+                      data=clean, reason=reason, prev_hash=prev_hash, hash=digest)
+
+
 @transaction.atomic
 def record(*, action: str, by=None, obj: models.Model | None = None, organisation=None,
            data: dict | None = None, reason: str = "", now: dt.datetime | None = None):
     """Append one audit entry (who, when, what, why) and schedule the action's subscribers on commit.
 
-    `by` is the acting user (None for the system: sweeps, imports, automatic outcomes).
+    `by` is the acting user (None for the system: sweeps, imports, automatic outcomes). The payload is
+    validated against the action's declaration (`marketplace.events`) before anything is written.
     """
-    from marketplace.models import AuditEntry, AuditHead
+    from marketplace.models import AuditHead
 
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        head, _ = AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "count": 0})
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    created_at = now or timezone.now()
-    object_type, object_id = object_ref(obj)
-    clean = normalise(data)
-    actor_id = getattr(by, "pk", None)
-    org_id = getattr(organisation, "pk", organisation)
-    digest = entry_hash(prev_hash=head.last_hash, created_at=created_at, actor_id=actor_id,
-                        organisation_id=org_id, action=action, object_type=object_type,
-                        object_id=object_id, data=clean, reason=reason or "")
-    entry = AuditEntry.objects.create(
-        created_at=created_at, actor_id=actor_id, actor_repr=str(by) if by else "system",
-        organisation_id=org_id, action=action, object_type=object_type, object_id=object_id,
-        data=clean, reason=reason or "", prev_hash=head.last_hash, hash=digest,
-    )
-    AuditHead.objects.filter(pk=1).update(last_hash=digest, count=models.F("count") + 1)
-    _dispatch(entry)
+    head = _lock_head()
+    entry = _entry({"action": action, "by": by, "obj": obj, "organisation": organisation, "data": data,
+                    "reason": reason}, prev_hash=head.last_hash, created_at=now or timezone.now())
+    entry.save(force_insert=True)
+    AuditHead.objects.filter(pk=1).update(last_hash=entry.hash, count=models.F("count") + 1)
+    dispatch(entry)
     return entry
 
 
-def subscribe(action: str, handler: Callable[..., None]) -> None:
+@transaction.atomic
+def record_many(entries: Iterable[dict], *, now: dt.datetime | None = None, batch_size: int = 2000) -> int:
+    """Append many entries under one lock of the chain head; returns how many were written.
+
+    Each item holds the keyword arguments of `record` (`action`, `by`, `obj` or `object_type` +
+    `object_id`, `organisation`, `data`, `reason`). Entries are hashed and chained exactly as `record`
+    would, written in batches (COPY on PostgreSQL), and each is dispatched to its subscribers after commit.
+    """
+    from marketplace.models import AuditEntry, AuditHead
+
+    head = _lock_head()
+    created_at = now or timezone.now()
+    first_id = (AuditEntry.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
+    prev, count, actions = head.last_hash, 0, set()
+    batch: list = []
+    for spec in entries:
+        entry = _entry(spec, prev_hash=prev, created_at=created_at)
+        prev = entry.hash
+        actions.add(entry.action)
+        batch.append(entry)
+        if len(batch) >= batch_size:
+            count += _write(batch)
+            batch = []
+    count += _write(batch)
+    if not count:
+        return 0
+    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + count)
+    if any(_subscribers.get(a) for a in actions) or _subscribers.get("*"):
+        dispatch_many(list(AuditEntry.objects.filter(pk__gte=first_id).order_by("pk")))
+    return count
+
+
+def _write(batch: list) -> int:
+    """Insert a batch of built entries in chain order (COPY on PostgreSQL)."""
+    from django.db import connection
+
+    from marketplace.models import AuditEntry
+
+    if not batch:
+        return 0
+    if connection.vendor != "postgresql":
+        AuditEntry.objects.bulk_create(batch)
+        return len(batch)
+    columns = ["created_at", "actor_id", "actor_repr", "organisation_id", "action", "object_type", "object_id",
+               "data", "reason", "prev_hash", "hash"]
+    copy_sql = f"COPY {AuditEntry._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cur, cur.cursor.copy(copy_sql) as copy:
+        for e in batch:
+            copy.write_row((e.created_at, e.actor_id, e.actor_repr, e.organisation_id, e.action, e.object_type,
+                            e.object_id, json.dumps(e.data, ensure_ascii=False), e.reason, e.prev_hash, e.hash))
+    return len(batch)
+
+
+def subscribe(action: str, handler: Callable[..., None], *, batch: bool = False) -> None:
     """Run `handler(entry)` after commit whenever `action` is recorded (`"*"` for every action).
 
-    Handlers receive the saved AuditEntry; a failing handler is logged and never undoes the change.
+    `action` must be declared (`marketplace.events`); handlers receive the saved AuditEntry; a failing
+    handler is logged and never undoes the change. With `batch=True` the handler receives a list of
+    entries instead: all those of one `record_many` call in one list (a single `record` gives a list
+    of one), which keeps bulk appends cheap for consumers such as the search index.
     """
+    if action != "*":
+        events.get(action)
+    if batch:
+        _batched.add(handler)
     if handler not in _subscribers[action]:
         _subscribers[action].append(handler)
 
 
-def _dispatch(entry) -> None:
-    handlers = list(_subscribers.get(entry.action, ())) + list(_subscribers.get("*", ()))
-    for handler in handlers:
-        def run(handler=handler, entry=entry):
-            try:
-                handler(entry)
-            except Exception:  # a listener must never break the write that triggered it
-                logger.exception("audit subscriber %r failed for %s", handler, entry)
+_batched: set = set()
 
-        transaction.on_commit(run)
+
+def _run_after_commit(handler, payload, what) -> None:
+    def run():
+        try:
+            handler(payload)
+        except Exception:  # a listener must never break the write that triggered it
+            logger.exception("audit %ssubscriber %r failed for %s", "batch " if isinstance(payload, list) else "",
+                             handler, what)
+
+    transaction.on_commit(run)
+
+
+def dispatch(entry) -> None:
+    """Schedule the subscribers of `entry.action` to run after the surrounding transaction commits."""
+    dispatch_many([entry])
+
+
+def dispatch_many(entries: list) -> None:
+    """Schedule subscribers for entries appended together: a batch handler gets them all in one call."""
+    batches: dict = defaultdict(list)
+    for entry in entries:
+        for handler in list(_subscribers.get(entry.action, ())) + list(_subscribers.get("*", ())):
+            if handler in _batched:
+                batches[handler].append(entry)
+            else:
+                _run_after_commit(handler, entry, entry)
+    for handler, batch in batches.items():
+        _run_after_commit(handler, batch, f"{len(batch)} entries")
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,14 @@ constraint makes every later call with the same key a no-op, however often a swe
 out only after the surrounding transaction commits, and a row is claimed (emailed_at set) before its
 mail is sent, so two concurrent senders never mail the same row twice.
 
-Deadline sweeps register here (`@sweeper`) so the kernel's `sweep_deadlines` command and task run
-every app's sweep without importing the apps (dependencies point down to the kernel).
+Periodic work (deadline sweeps) registers in `marketplace.periodic`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -105,48 +104,15 @@ def send_emails(ids: Iterable[int]) -> int:
     return sent
 
 
-def resend_unsent(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+def resend_unsent(*, now: dt.datetime, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
     """Retry mails whose first attempt failed (rows still without emailed_at)."""
     from marketplace.models import Notification
 
-    cutoff = timezone.now() - older_than
+    cutoff = now - older_than
     ids = list(Notification.objects.filter(emailed_at__isnull=True, created_at__lt=cutoff).values_list("pk", flat=True))
     return send_emails(ids)
 
 
-# ---- deadline sweeps ------------------------------------------------------------------------
-
-_sweepers: list[Callable[..., int]] = []
-
-
-def sweeper(fn: Callable[..., int]) -> Callable[..., int]:
-    """Register `fn(*, today) -> notifications created` to run on every `sweep_deadlines`."""
-    if fn not in _sweepers:
-        _sweepers.append(fn)
-    return fn
-
-
-def run_sweeps(*, today: dt.date | None = None) -> dict[str, int]:
-    """Run every registered sweep; each must be idempotent (notification keys make it so)."""
-    from marketplace.workdays import today as local_today
-
-    today = today or local_today()
-    results = {}
-    for fn in _sweepers:
-        name = f"{fn.__module__}.{fn.__name__}"
-        results[name] = fn(today=today)
-    results["resent"] = resend_unsent()
-    return results
-
-
-try:
-    from django_tasks import task
-except ImportError:  # pragma: no cover - django-tasks is in requirements
-    task = None
-
-if task is not None:
-
-    @task()
-    def sweep_deadlines_task(today: str | None = None) -> dict[str, int]:
-        """The sweep as a background task (for a scheduler that enqueues tasks instead of running cron)."""
-        return run_sweeps(today=dt.date.fromisoformat(today) if today else None)
+def mark_all_read(*, user, now: dt.datetime) -> int:
+    """Mark every unread notification of `user` as read; returns how many changed."""
+    return user.notifications.filter(read_at__isnull=True).update(read_at=now)

@@ -1,4 +1,4 @@
-"""Policy numbers (RP-1 defaults from rules.md, every value marked [default] or [seen]).
+"""Policy numbers (RP-1 defaults, documented in docs/rules.md, every value marked [default] or [seen]).
 
 The operator edits them as a new `PolicyVersion` (never in place); the newest version is in force.
 Anything computed under a policy records `policy.version`. Pure rules receive a `Policy` object.
@@ -14,16 +14,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 DEFAULTS: dict[str, Any] = {
-    # Admission (rules §4)
+    # Admission (docs/rules.md §4)
     "admission_review_wd": 2,
     "qualification_reminder_days": 30,
     "social_insurance_months": 3,
-    # Service clock (rules §3)
+    # Service clock (docs/rules.md §7)
     "clock_yellow_ratio": "0.8",
     "overdue_minor_max_wd": 5,
     "deliverable_decision_wd": 10,
     "materials_supply_wd": 5,
-    # Selection (rules §5)
+    # Selection (docs/rules.md §5–6)
     "draw_window_min_wd": 3,
     "draw_window_min_wd_urgent": 1,
     "registration_window_min_wd": 3,
@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "contract_sign_wd": 5,
     "contract_upload_wd": 2,
     "max_republish_before_switch": 1,
-    # Rating (rules §6)
+    # Rating (docs/rules.md §8)
     "rating_satisfied_min": "4.0",
     "rating_basic_min": "3.0",
     "rating_unsat_reason_min_chars": 20,
@@ -50,7 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "appeal_within_wd": 5,
     "appeal_decide_wd": 10,
     "complaint_response_wd": 10,
-    # Credit (rules §6)
+    # Credit (docs/rules.md §9)
     "credit_window_months": 12,
     "credit_base": 100,
     "credit_deductions": {

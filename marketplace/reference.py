@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from marketplace import audit
+
 OPERATORS_GROUP = "Operators"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -97,13 +99,6 @@ def ensure_policy() -> None:
         PolicyVersion.objects.create(version=1, name="RP-1", data=dict(DEFAULTS), note="RP-1 默认政策 / default policy")
 
 
-def ensure_audit_head() -> None:
-    from marketplace.audit import GENESIS
-    from marketplace.models import AuditHead
-
-    AuditHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS, "count": 0})
-
-
 def ensure_wagtail_basics() -> None:
     """Wagtail's root page, root collection and Editors/Moderators groups with admin access.
 
@@ -146,7 +141,7 @@ def load_all() -> None:
     load_service_types()
     load_holidays()
     ensure_policy()
-    ensure_audit_head()
+    audit.ensure_head()
     ensure_wagtail_basics()
 
 

@@ -7,7 +7,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
 from marketplace import views
-from marketplace.api import _exists as module_exists
 from marketplace.api import api
 
 urlpatterns = [
@@ -27,14 +26,13 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("notifications/", views.notifications, name="notifications"),
     path("jobs/", include("projects.delivery.urls")),
+    # Each app owns its URLs under its own prefix.
+    path("agencies/", include("agencies.urls")),
+    path("projects/", include("projects.urls")),
+    path("credit/", include("ratings.urls")),
+    path("search/", include("marketplace.search.urls")),
+    path("", include("cms.urls")),
 ]
-
-# Each app owns its URLs under its own prefix; an app without urls.py yet is simply absent.
-for prefix, module in [("agencies/", "agencies.urls"), ("projects/", "projects.urls"),
-                       ("credit/", "ratings.urls"), ("search/", "marketplace.search.urls"),
-                       ("", "cms.urls")]:
-    if module_exists(module):
-        urlpatterns.append(path(prefix, include(module)))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace import dashboards, permissions, workdays
+from marketplace import dashboards, notify, permissions, workdays
 from marketplace.accounts import services as account_services
+from marketplace.feedback import show_errors
 from marketplace.models import Invitation, Membership, Organisation
 
 ROLE_ORDER = ["operator", "regulator", "owner", "agency"]
@@ -62,8 +63,7 @@ def invite_member(request, org_id: int):
                                 role=request.POST.get("role", Membership.Role.STAFF))
         messages.success(request, _("邀请已发送 / invitation sent"))
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        show_errors(request, exc)
     return redirect("dashboard_role", role=organisation.kind, org_id=organisation.pk)
 
 
@@ -78,8 +78,7 @@ def invitation_accept(request, token: str):
             messages.success(request, _("已加入 %(org)s") % {"org": invitation.organisation.name})
             return redirect("dashboard")
         except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
+            show_errors(request, exc)
     return render(request, "marketplace/invitation.html", {"invitation": invitation})
 
 
@@ -87,7 +86,7 @@ def invitation_accept(request, token: str):
 def notifications(request):
     items = request.user.notifications.all()[:100]
     if request.method == "POST":
-        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        notify.mark_all_read(user=request.user, now=timezone.now())
         return redirect("notifications")
     return render(request, "marketplace/notifications.html", {"items": items})
 

@@ -97,10 +97,6 @@ class Calendar:
                 count += 1
         return WorkCount(count, confirmed)
 
-    def working_days_in(self, first: dt.date, last: dt.date) -> WorkCount:
-        """Working days in the closed range [first, last]."""
-        return self.working_days_between(first - dt.timedelta(days=1), last)
-
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {"calendar": None, "loaded_at": 0.0}

@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from projects import selectors
-from projects.states import PUBLIC_STATUSES, quotes_visible
+from projects.states import PUBLIC_STATUSES, quotes_visible, selection_may_run
 
 router = Router(tags=["projects"])
 PAGE_SIZE = 20
@@ -105,7 +105,7 @@ def project_detail(request, code: str):
         "publicity_ends_on": project.publicity_ends_on,
         "whose_turn": _turn(project),
     })
-    if quotes_visible(project) and project.status not in ("closed", "selecting"):
+    if quotes_visible(project) and not selection_may_run(project):
         data["quotes"] = [{"uscc": r.agency.uscc, "quote": r.quote, "at": r.quote_submitted_at}
                           for r in project.registrations.select_related("agency") if r.quote is not None]
     return data

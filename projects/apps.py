@@ -7,10 +7,9 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from importlib.util import find_spec
+        import projects.dashboards  # noqa: F401  (registers dashboard panels)
+        import projects.delivery.wiring  # noqa: F401  (delivery: rules, panels, subscribers)
+        import projects.permissions  # noqa: F401  (registers permission rules)
+        from projects import search
 
-        if find_spec("projects.permissions"):
-            import projects.permissions  # noqa: F401
-        import projects.dashboards  # noqa: F401
-        import projects.delivery.wiring  # noqa: F401  (delivery: rules, panels, sweep, subscribers)
-        import projects.sweeps  # noqa: F401  (window closing, confirmations, publicity in sweep_deadlines)
+        search.register()

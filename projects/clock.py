@@ -1,4 +1,4 @@
-"""The service clock (rules.md §3) as pure computation over dates: no database, `today` passed in.
+"""The service clock (docs/rules.md §7) as pure computation over dates: no database, `today` passed in.
 
 The clock counts working days in (start, today] that are not paused. A pause covers its first and
 last day (the 补正 request day and the owner's supply day, both included); an open pause
@@ -40,14 +40,6 @@ class ClockStatus:
     yellow_at: int
     paused_wd: int = 0
     paused_now: bool = False
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - self.used)
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.overdue > 0
 
 
 def yellow_threshold(limit: int, policy: Policy) -> int:

@@ -1,4 +1,4 @@
-"""The verifiable random draw (rules §5), as pure functions over plain data.
+"""The verifiable random draw (docs/rules.md §5.6), as pure functions over plain data.
 
 At publication the platform commits to a secret (`commitment = sha256(secret)`); at the draw the
 seed mixes the project code, the closing time, the sorted eligible USCCs, the secret and an optional

@@ -1,4 +1,4 @@
-"""Who may take part in a selection (rules §5), as a pure function over plain data.
+"""Who may take part in a selection (docs/rules.md §5.4), as a pure function over plain data.
 
 Checked at registration (the agency is refused with the reasons) and again at selection (the
 excluded registrants are listed with their reasons in the result / draw record).
@@ -117,7 +117,3 @@ def refusal_reasons(facts: AgencyFacts, req: Requirements, *, on: dt.date,
         reasons.append(Reason("same_legal_rep", "与先报名的机构法定代表人相同",
                               "same legal representative as an earlier registrant"))
     return reasons
-
-
-def is_eligible(facts: AgencyFacts, req: Requirements, *, on: dt.date, earlier_legal_reps=frozenset()) -> bool:
-    return not refusal_reasons(facts, req, on=on, earlier_legal_reps=earlier_legal_reps)

@@ -1,7 +1,5 @@
-"""Projects (采购需求): the posting and the registrations/quotes it receives.
-
-Skeleton of the shared schema; the projects issue extends it (selection, award, contract, delivery).
-"""
+"""Projects (采购需求): the posting, the registrations and sealed quotes it receives, its selection,
+award and contract. The service that follows lives in `projects.delivery.models`."""
 
 from decimal import Decimal
 
@@ -64,7 +62,7 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # ---- issue 4 additions (all nullable / defaulted) ---------------------------------------
+    # ---- requirements, selection, award and contract (all nullable or defaulted) ----------------
     class QualMode(models.TextChoices):
         ALL = "all", _("须全部具备")
         ANY = "any", _("具备其一即可")
@@ -298,4 +296,11 @@ class Objection(models.Model):
         return not self.outcome
 
 
-from projects.delivery.models import *  # noqa: E402,F401,F403
+# Delivery's models belong to this app (app_label "projects"); importing them here registers them.
+from projects.delivery.models import (  # noqa: E402,F401
+    ClockPause,
+    Deliverable,
+    DeliverableFile,
+    Extension,
+    ServiceJob,
+)

@@ -1,19 +1,95 @@
-"""Selection methods (rules §5) as pure functions over plain data; no database, no clock.
+"""Posting and selection rules (docs/rules.md §5) as pure functions over plain data; no database, no clock.
 
-Money is Decimal 元. Every function takes the `Policy` it applies and results say which rule fired.
+Money is Decimal 元. Every function takes the `Policy` (and the calendar or moment) it applies, and
+results say which rule fired. A "project" argument is only read, never saved or queried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from marketplace.policy import Policy
+from projects.draw import SHANGHAI
 
 TWO = Decimal("0.01")
+DIRECT, DRAW, LOWEST, COMPOSITE, INVITATION = "direct", "draw", "lowest", "composite", "invitation"
+
+
+# ---- the posting ----------------------------------------------------------------------------------
+
+
+def effective_method(project) -> str:
+    """The rule set that applies: an invitation runs as the draw or the lowest price it names."""
+    if project.method == INVITATION:
+        return project.invitation_then or DRAW
+    return project.method
+
+
+def quote_required(project) -> bool:
+    return effective_method(project) in (LOWEST, COMPOSITE)
+
+
+def window_min_wd(project, policy: Policy) -> int:
+    if effective_method(project) == DRAW:
+        return policy.draw_window_min_wd_urgent if project.urgent else policy.draw_window_min_wd
+    return policy.registration_window_min_wd
+
+
+def close_time_on(day: dt.date, policy: Policy) -> dt.datetime:
+    """`registration_close_time` (Asia/Shanghai) on `day`."""
+    hh, mm = (int(x) for x in str(policy.registration_close_time).split(":"))
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hh, mm)), SHANGHAI)
+
+
+def registration_deadline(published_at: dt.datetime, window_wd: int, policy: Policy, calendar) -> dt.datetime:
+    """The `window_wd`-th working day after publication, at `registration_close_time` Asia/Shanghai."""
+    day = calendar.add_working_days(timezone.localtime(published_at).date(), window_wd)
+    return close_time_on(day, policy)
+
+
+def code_prefix(region_name: str) -> str:
+    """Region-derived prefix: pinyin initials of the region name without its 市/县/区 suffix (平湖市 → PH)."""
+    from pypinyin import Style, lazy_pinyin
+
+    name = region_name
+    if len(name) > 2 and name[-1] in "市县区省旗":
+        name = name[:-1]
+    letters = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).upper()
+    letters = "".join(ch for ch in letters if ch.isascii() and ch.isalpha())
+    return (letters or "XM")[:6]
+
+
+def clean_money(value, label: str) -> Decimal | None:
+    """An amount in 元 to the fen, None when empty; a bilingual error when it is not a finite number."""
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise ValidationError(f"{label}不是有效金额 / {label} is not a valid amount")
+    if not amount.is_finite():
+        raise ValidationError(f"{label}不是有效金额 / {label} is not a valid amount")
+    return amount.quantize(TWO)
+
+
+def check_posting(project) -> None:
+    """The fields every posting needs: a title, a positive ceiling, a floor within it, an invitation's method."""
+    if not (project.title or "").strip():
+        raise ValidationError("请填写项目名称 / a title is required")
+    if project.ceiling is None or project.ceiling <= 0:
+        raise ValidationError("最高限价必须大于零 / the ceiling must be positive")
+    if project.floor is not None and (project.floor <= 0 or project.floor > project.ceiling):
+        raise ValidationError("最低限价须大于零且不高于最高限价 / the floor must be positive and not above the ceiling")
+    if project.method == INVITATION and project.invitation_then not in (DRAW, LOWEST):
+        raise ValidationError("邀请方式须选择随机抽取或竞价 / an invitation needs draw or lowest price")
+
+
+# ---- quotes and methods ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -24,7 +100,7 @@ class Quote:
 
 
 def check_quote_band(amount: Decimal, *, floor: Decimal | None, ceiling: Decimal) -> None:
-    """Refuse a quote outside [floor, ceiling] with the wording of rules §5."""
+    """Refuse a quote outside [floor, ceiling] with the wording of docs/rules.md §5.3."""
     if amount is None:
         raise ValidationError("请填写报价 / a quote is required")
     if amount <= 0:
@@ -51,6 +127,13 @@ def check_price_weight(weight: int, policy: Policy) -> None:
     lo, hi = policy.composite_price_weight_min, policy.composite_price_weight_max
     if not lo <= weight <= hi:
         raise ValidationError(f"价格权重须在 {lo}–{hi}% 之间 / the price weight must be within {lo}-{hi} %")
+
+
+def check_weights(price_weight: int, technical_weight: int, credit_weight: int, policy: Policy) -> None:
+    """Composite weights: the price weight within the policy band, all three summing to 100."""
+    check_price_weight(price_weight, policy)
+    if price_weight + technical_weight + credit_weight != 100:
+        raise ValidationError("权重之和须为100 / the weights must sum to 100")
 
 
 def ratio_to_others(amounts: list[Decimal], index: int) -> Decimal | None:
@@ -114,12 +197,10 @@ def composite(entries: list[tuple[Quote, Decimal, int]], *, price_weight: int, t
               credit_weight: int, policy: Policy) -> list[CompositeLine]:
     """entries: (quote, technical score 0..technical_weight, credit score 0..100). Best total first.
 
-    price score = lowest valid price ÷ quote × price weight (as in examples.md: 80,000/100,000 × 30 = 24).
+    price score = lowest valid price ÷ quote × price weight (docs/rules.md §5.5: 80,000/100,000 × 30 = 24).
     Ties go to the lower quote, then the earlier submission.
     """
-    check_price_weight(price_weight, policy)
-    if price_weight + technical_weight + credit_weight != 100:
-        raise ValidationError("权重之和须为100 / the weights must sum to 100")
+    check_weights(price_weight, technical_weight, credit_weight, policy)
     if not entries:
         return []
     lowest = min(q.amount for q, _, _ in entries)
@@ -138,7 +219,7 @@ def composite(entries: list[tuple[Quote, Decimal, int]], *, price_weight: int, t
 def round_fails(eligible_count: int, policy: Policy) -> bool:
     """流标 below `draw_min_candidates` eligible registrants.
 
-    Decision: rules §5 state the minimum for random draws; we apply the same minimum to every
+    Decision: docs/rules.md §5.5 states the minimum for random draws; we apply the same minimum to every
     competitive method (lowest price, composite, invitation), since a price competition among fewer
     than three is no competition. Direct selection has no round and never fails this way.
     """

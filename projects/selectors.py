@@ -1,17 +1,23 @@
-"""Reads: public lists, dashboards' queues, and `whose_turn` (who must act next, since when, by when)."""
+"""Reads: public lists, dashboards' queues, `whose_turn` (who must act next, since when, by when), the
+actions a detail page offers, and the facts eligibility is judged on."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import Agency, Blacklist
+from projects import selection as rules
+from projects.eligibility import AgencyFacts, PractitionerFacts, QualificationFacts, Requirements, refusal_reasons
 from projects.models import Objection, Project, Registration
-from projects.states import PUBLIC_STATUSES
+from projects.states import PROJECT, PUBLIC_STATUSES, quotes_visible, registration_open, selection_may_run
 
 S = Project.Status
+M = Project.Method
 
 
 def public_projects(*, service_type: str = "", region: str = "", method: str = "", status: str = "") -> QuerySet:
@@ -65,10 +71,6 @@ class Turn:
     since: dt.datetime | dt.date | None
     due: dt.datetime | dt.date | None = None
 
-    @property
-    def overdue_on(self):
-        return self.due
-
 
 def whose_turn(project: Project, today: dt.date | None = None) -> Turn:
     """Who must act next on `project`, since when and by when (for public pages and dashboards)."""
@@ -112,3 +114,112 @@ def whose_turn(project: Project, today: dt.date | None = None) -> Turn:
     if st == S.FAILED:
         return Turn("owner", "流标，业主可重新发布 / failed; owner may re-publish", project.status_since)
     return Turn("", project.get_status_display(), project.status_since)
+
+
+# ---- the actions a detail page offers -------------------------------------------------------------
+
+
+def project_actions(project: Project, *, is_owner: bool, is_agency: bool, my_reg: Registration | None,
+                    now: dt.datetime, today: dt.date) -> frozenset[str]:
+    """What this visitor may do on the detail page now: the machine's open transitions, narrowed by role,
+    method, dates and the visitor's own registration."""
+    open_ = PROJECT.allowed(project)
+    found = set()
+    if is_owner:
+        found |= _owner_actions(project, open_, now, today)
+    if is_agency and registration_open(project) and project.method != M.DIRECT:
+        if my_reg is None:
+            found.add("register")
+        elif M.LOWEST in (project.method, project.invitation_then) or project.method == M.COMPOSITE:
+            found.add("requote")
+    if my_reg is not None:
+        if my_reg.offer == Registration.Offer.OFFERED and "confirm" in open_:
+            found.add("answer_offer")
+        if my_reg.justification == Registration.Justification.REQUIRED:
+            found.add("justify")
+        if "withdraw_result" in open_ and project.publicity_ends_on >= today:
+            found.add("object")
+    return frozenset(found)
+
+
+def _owner_actions(project: Project, open_: frozenset[str], now: dt.datetime, today: dt.date) -> set[str]:
+    found = {name for name in ("publish", "revise", "cancel", "republish") if name in open_}
+    if "select_direct" in open_ and project.method == M.DIRECT:
+        found.add("select_direct")
+    deadline_passed = project.registration_deadline is not None and project.registration_deadline <= now
+    if project.method != M.DIRECT and (selection_may_run(project) or ("close" in open_ and deadline_passed)):
+        found.add("run_selection")
+    if project.method == M.COMPOSITE and quotes_visible(project) and "await_evaluation" in open_:
+        found.add("score")
+    if "end_publicity" in open_ and project.publicity_ends_on < today:
+        found.add("end_publicity")
+    if "start_service" in open_:
+        found.add("contract")
+    return found
+
+
+# ---- eligibility facts ----------------------------------------------------------------------------
+
+
+def requirements_of(project: Project) -> Requirements:
+    invited = None
+    if project.method == M.INVITATION:
+        invited = frozenset(project.invited_agencies.values_list("uscc", flat=True))
+    return Requirements(
+        service_type=project.service_type_id,
+        method=rules.effective_method(project),
+        qualifications=tuple(project.required_qualifications.values_list("qualification_type", "min_level")),
+        qual_mode=project.qual_mode,
+        practitioners=tuple(project.required_practitioners.values_list("kind", "count")),
+        avoided=dict(project.avoided.values_list("uscc", "reason")),
+        invited=invited,
+    )
+
+
+def agency_facts(agency: Agency, *, on: dt.date) -> AgencyFacts:
+    blacklisted = Blacklist.objects.filter(uscc=agency.uscc, starts_on__lte=on, ends_on__gte=on).exists()
+    serious = agency.credit_events.filter(code="serious_dishonesty", state="counted").exists()
+    return AgencyFacts(
+        uscc=agency.uscc, status=agency.status, grade=agency.credit_grade, suspended_until=agency.suspended_until,
+        service_types=frozenset(agency.services.values_list("service_type_id", flat=True)),
+        qualifications=tuple(QualificationFacts(q.qualification_type, q.level, q.valid_from, q.valid_to)
+                             for q in agency.qualifications.all()),
+        practitioners=tuple(PractitionerFacts(p.qualification_kind, p.valid_to) for p in agency.practitioners.all()),
+        legal_rep_id=agency.legal_rep_id, blacklisted=blacklisted, serious_dishonesty=serious,
+    )
+
+
+def legal_reps_registered(project: Project) -> set[str]:
+    """The legal representatives of the agencies registered so far (a second agency of theirs is refused)."""
+    return {rep for rep in project.registrations.values_list("agency__legal_rep_id", flat=True) if rep}
+
+
+def split_eligible(project: Project, *, on: dt.date) -> tuple[list[Registration], list[dict]]:
+    """Re-check every registrant on the selection date: (eligible registrations, excluded with reasons)."""
+    req = requirements_of(project)
+    eligible, excluded = [], []
+    seen_reps: set[str] = set()
+    for reg in project.registrations.select_related("agency").order_by("registered_at", "id"):
+        reasons = [str(r) for r in refusal_reasons(agency_facts(reg.agency, on=on), req, on=on,
+                                                   earlier_legal_reps=seen_reps)]
+        if reg.agency.legal_rep_id:
+            seen_reps.add(reg.agency.legal_rep_id)
+        reasons += _quote_problems(project, reg)
+        if reasons:
+            excluded.append({"uscc": reg.agency.uscc, "reason": "；".join(reasons)})
+        else:
+            eligible.append(reg)
+    return eligible, excluded
+
+
+def _quote_problems(project: Project, reg: Registration) -> list[str]:
+    problems = [reg.excluded_reason] if reg.excluded_reason else []
+    if reg.quote is None:
+        if rules.quote_required(project):
+            problems.append("未报价 / no quote")
+        return problems
+    try:
+        rules.check_quote_band(reg.quote, floor=project.floor, ceiling=project.ceiling)
+    except ValidationError as exc:
+        problems.extend(exc.messages)
+    return problems

@@ -14,16 +14,13 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from marketplace import permissions
+from marketplace.feedback import show_errors as _errors
 from marketplace.models import Region, ServiceType
+from projects import selection as rules
 from projects import selectors, services
 from projects.forms import ContractForm, ProjectForm, ReviseForm
 from projects.models import Objection, Project, Registration
-from projects.states import quotes_visible
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
+from projects.states import PROJECT, quotes_visible
 
 
 def _project(code: str) -> Project:
@@ -87,13 +84,15 @@ def project_detail(request, code: str):
     registrations = list(project.registrations.select_related("agency")) if (is_owner and open_) else []
     objections = list(project.objections.select_related("registration__agency"))
     can_answer = [o for o in objections if o.is_open and permissions.can(user, "projects.answer_objection", o)]
+    actions = selectors.project_actions(project, is_owner=is_owner, is_agency=agency is not None, my_reg=my_reg,
+                                        now=timezone.now(), today=timezone.localdate())
     return render(request, "projects/detail.html", {
         "project": project, "turn": selectors.whose_turn(project), "is_owner": is_owner, "agency": agency,
         "my_reg": my_reg, "quotes_open": open_, "registrations": registrations,
         "registration_count": project.registrations.count(), "objections": objections,
         "answerable": {o.pk for o in can_answer},
         "can_view_contract": bool(project.contract_file) and permissions.can(user, "projects.view_contract", project),
-        "now": timezone.now(), "today": timezone.localdate(),
+        "transitions": PROJECT.allowed(project), "actions": actions,
         "invited": list(project.invited_agencies.all()) if project.method == "invitation" else [],
     })
 
@@ -137,7 +136,7 @@ def project_create(request):
 @login_required
 def project_edit(request, code: str):
     project = _owned_project(request, code)
-    if project.status != Project.Status.DRAFT:
+    if not PROJECT.can(project, "publish"):
         messages.error(request, _("已发布的项目请发布变更公告 / publish a revision instead"))
         return redirect("projects:revise", code=code)
     form = ProjectForm(request.POST or None, instance=project,
@@ -315,7 +314,7 @@ def project_register(request, code: str):
         except ValidationError as exc:
             _errors(request, exc)
     return render(request, "projects/register.html", {
-        "project": project, "agency": agency, "quote_required": services.quote_required(project),
+        "project": project, "agency": agency, "quote_required": rules.quote_required(project),
         "my_reg": project.registrations.filter(agency=agency).first()})
 
 

@@ -1,8 +1,8 @@
 """Ratings and credit API: explain an agency's credit, rate, appeal, complain, repair, decide.
 
-`router` is mounted at /api/ratings/. The issue's public address `GET /api/agencies/{uscc}/credit`
-is served by `agencies_credit_router` (the agencies router belongs to the agencies app; the lead
-mounts this one at /api/agencies as well). Writes use session authentication with CSRF.
+`router` is mounted at /api/ratings/. The public address `GET /api/agencies/{uscc}/credit` is served
+by `agencies_credit_router`, mounted at /api/agencies next to the agencies app's own router. Writes use
+session authentication with CSRF.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from agencies.models import Agency, CreditEvent
 from marketplace import workdays
+from marketplace.feedback import error_text
 from marketplace.policy import current_policy
 from ratings import selectors, services
 from ratings.models import Appeal, Complaint, Rating, RepairApplication
@@ -39,7 +40,7 @@ def _errors(fn):
         except PermissionDenied as exc:
             return 403, {"detail": str(exc) or "无权执行此操作 / not allowed"}
         except ValidationError as exc:
-            return 400, {"detail": "; ".join(exc.messages)}
+            return 400, {"detail": error_text(exc)}
 
     return wrapper
 
@@ -51,8 +52,8 @@ def credit_explained(uscc: str, as_of: dt.date | None = None) -> dict:
     """score, grade, forced, sanctions in force and every ledger line (code, date, state, points, cause)."""
     agency = get_object_or_404(Agency, uscc=uscc.strip().upper())
     as_of = as_of or workdays.today()
-    result = services.credit_report(agency, as_of=as_of, policy=current_policy())
-    events = {e.pk: e for e in CreditEvent.objects.filter(agency=agency)}
+    result = selectors.credit_report(agency, as_of=as_of, policy=current_policy())
+    events = selectors.ledger_index(agency)
     lines = []
     for ln in result.lines:
         event = events.get(ln.ref)

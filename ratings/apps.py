@@ -7,12 +7,8 @@ class RatingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from importlib.util import find_spec
-
-        if find_spec("ratings.permissions"):
-            import ratings.permissions  # noqa: F401
         import ratings.dashboards  # noqa: F401
-        import ratings.sweeps  # noqa: F401  (automatic ratings, ended suspensions in sweep_deadlines)
+        import ratings.permissions  # noqa: F401
         from marketplace import audit
         from ratings import services
 

@@ -1,4 +1,4 @@
-"""Ratings, appeals, complaints, credit repair, sanctions and the grade history (rules §6).
+"""Ratings, appeals, complaints, credit repair, sanctions and the grade history (docs/rules.md §8–9).
 
 The credit ledger itself is `agencies.models.CreditEvent`; the score is computed by `ratings.scoring`.
 """

@@ -6,49 +6,13 @@ the agency's region and the department concerned; operators run the platform but
 
 from __future__ import annotations
 
-from marketplace.permissions import (
-    is_member,
-    is_operator,
-    is_regulator,
-    organisations,
-    public,
-    regulator_covers,
-    rule,
-)
+from agencies.permissions import regulator_covers
+from marketplace.permissions import is_member, is_operator, is_regulator, public, rule
 
 
-def regulator_orgs_covering(user, *, region_code: str | None, department_ids: list | None) -> list:
-    """The user's regulator organisations whose scope covers the region and one of `department_ids`.
-
-    `department_ids` None means "no particular department" (a case about the agency as a whole):
-    then any department scope of the regulator is accepted as long as the region is covered.
-    """
-    out = []
-    for org in organisations(user, "regulator"):
-        if department_ids is None:
-            if _region_only(org, region_code):
-                out.append(org)
-        elif any(regulator_covers(org, region_code=region_code, department_id=d) for d in department_ids):
-            out.append(org)
-    return out
-
-
-def _region_only(org, region_code) -> bool:
-    from marketplace.permissions import _scope
-    from marketplace.reference import region_ancestors
-
-    regions = _scope(org, "regions")
-    return not regions or bool(region_code and set(region_ancestors(region_code)) & regions)
-
-
-def regulates(user, *, region_code, department_ids) -> bool:
-    return bool(regulator_orgs_covering(user, region_code=region_code, department_ids=department_ids))
-
-
-def complaint_departments(complaint) -> list | None:
-    if complaint.project_id:
-        return [complaint.project.service_type.department_id]
-    return None
+def complaint_department(complaint):
+    """The department a complaint falls under: its project's, or None (the agency as a whole: any department)."""
+    return complaint.project.service_type.department_id if complaint.project_id else None
 
 
 @rule("ratings.rate")
@@ -66,8 +30,7 @@ def _decide_appeal(user, appeal) -> bool:
     if appeal is None:
         return False
     rating = appeal.rating
-    return regulates(user, region_code=rating.agency.region_id,
-                     department_ids=[rating.project.service_type.department_id])
+    return regulator_covers(user, rating.agency, rating.project.service_type.department_id)
 
 
 @rule("ratings.complain")
@@ -80,7 +43,7 @@ def _complain(user, agency) -> bool:
 def _decide_complaint(user, complaint) -> bool:
     if complaint is None:
         return False
-    return regulates(user, region_code=complaint.agency.region_id, department_ids=complaint_departments(complaint))
+    return regulator_covers(user, complaint.agency, complaint_department(complaint))
 
 
 @rule("ratings.apply_repair")
@@ -90,12 +53,12 @@ def _apply_repair(user, event) -> bool:
 
 @rule("ratings.decide_repair")
 def _decide_repair(user, application) -> bool:
-    return application is not None and regulates(user, region_code=application.agency.region_id, department_ids=None)
+    return application is not None and regulator_covers(user, application.agency)
 
 
 @rule("ratings.lift_sanction")
 def _lift(user, sanction) -> bool:
-    return sanction is not None and regulates(user, region_code=sanction.agency.region_id, department_ids=None)
+    return sanction is not None and regulator_covers(user, sanction.agency)
 
 
 @rule("ratings.workspace")
@@ -109,7 +72,7 @@ def _view_ledger(user, agency) -> bool:
     if agency is None:
         return False
     return (is_member(user, agency.organisation_id) or is_operator(user)
-            or regulates(user, region_code=agency.region_id, department_ids=None))
+            or regulator_covers(user, agency))
 
 
 @rule("ratings.view_credit")

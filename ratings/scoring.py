@@ -1,4 +1,4 @@
-"""The credit engine (扣分制, rules §6) as pure functions over plain data.
+"""The credit engine (扣分制, docs/rules.md §9) as pure functions over plain data.
 
 Production (`ratings.services.recompute_agency`), the set-based nightly recomputation (which must
 agree with it, see tests), the agency's page, the explain API and the regulator's what-if all run
@@ -188,35 +188,6 @@ def score(events: Iterable[Event | Mapping[str, Any]], *, as_of: dt.date, policy
     return CreditResult(score=total, grade=grade_for(total, policy, forced=forced), forced=forced, as_of=as_of,
                         window_start=start, deductions=deductions, bonuses=bonuses, bonus_applied=bonus_applied,
                         policy_version=int(getattr(policy, "version", 0)), lines=lines)
-
-
-def change_dates(events: Iterable[Event], policy) -> list[dt.date]:
-    """Every date on which the score can change: an event's date and the day it leaves the window."""
-    months = int(policy["credit_window_months"])
-    out: set[dt.date] = set()
-    for e in events:
-        out.add(e.date)
-        leaves = add_months(e.date, months)
-        # months_before clamps, so the first day on which the event is out is `leaves` or the day after.
-        for d in (leaves, leaves + dt.timedelta(days=1)):
-            if months_before(d, months) >= e.date:
-                out.add(d)
-                break
-    return sorted(out)
-
-
-def grade_history(events: Sequence[Event], *, until: dt.date, policy) -> list[tuple[dt.date, str, int]]:
-    """(date, grade, score) whenever the grade changes, up to `until`, under the events' current states."""
-    history: list[tuple[dt.date, str, int]] = []
-    last = None
-    for d in change_dates(events, policy):
-        if d > until:
-            break
-        result = score(events, as_of=d, policy=policy)
-        if result.grade != last:
-            history.append((d, result.grade, result.score))
-            last = result.grade
-    return history
 
 
 # ---- consequences -------------------------------------------------------------------------------

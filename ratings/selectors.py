@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agencies.models import Agency, AgencyService, CreditEvent
+from agencies.permissions import regulator_covers
 from marketplace.permissions import _scope, is_operator, organisations
+from marketplace.policy import current_policy
 from marketplace.reference import region_ancestors
+from ratings import scoring
 from ratings.models import Appeal, Complaint, Rating, RepairApplication, Sanction
 
 
@@ -21,11 +25,14 @@ def _descendants(codes: set[str]) -> list[str]:
     return [code for code in Region.objects.values_list("code", flat=True) if set(region_ancestors(code)) & codes]
 
 
-def scope_q(user, *, region_field: str, department_field: str | None = None) -> Q | None:
+def scope_q(user, *, region_field: str, department_field: str | None = None,
+            department_q: Callable[[set], Q] | None = None) -> Q | None:
     """A filter for what the user's regulator organisations cover; None means everything (operator).
 
-    `department_field` None: the department axis is ignored (a case about the agency as a whole).
-    Returns Q(pk__in=[]) for users with no regulator organisation at all.
+    The query form of `agencies.permissions.regulator_covers`. The department axis is matched on
+    `department_field`, or by `department_q(department ids)` when a field path is not enough; with
+    neither it is ignored (a case about the agency as a whole). Returns Q(pk__in=[]) for users with no
+    regulator organisation at all.
     """
     if is_operator(user):
         return None
@@ -36,7 +43,9 @@ def scope_q(user, *, region_field: str, department_field: str | None = None) -> 
         if regions:
             part &= Q(**{f"{region_field}__in": _descendants(regions)})
         departments = _scope(org, "departments")
-        if departments and department_field:
+        if departments and department_q is not None:
+            part &= department_q(departments)
+        elif departments and department_field:
             part &= Q(**{f"{department_field}__in": departments})
         if not part:
             return None  # an unscoped regulator covers everything
@@ -48,27 +57,17 @@ def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
     return qs if q is None else qs.filter(q)
 
 
+def _agency_under_departments(departments: set) -> Q:
+    """Under a department: offers one of its services, or has worked on one of its projects."""
+    return Q(Exists(AgencyService.objects.filter(agency=OuterRef("pk"), service_type__department_id__in=departments))
+             | Exists(Rating.objects.filter(agency=OuterRef("pk"),
+                                            project__service_type__department_id__in=departments)))
+
+
 def agencies_in_scope(user, *, grade: str = "", region: str = "", department: str = "") -> QuerySet:
     """Admitted (or sanctioned) agencies a regulator covers, filtered by grade, region and department."""
     qs = Agency.objects.exclude(status__in=[Agency.Status.DRAFT, Agency.Status.SUBMITTED, Agency.Status.REJECTED])
-    if not is_operator(user):
-        q = Q(pk__in=[])
-        for org in organisations(user, "regulator"):
-            part = Q()
-            regions = _scope(org, "regions")
-            if regions:
-                part &= Q(region_id__in=_descendants(regions))
-            departments = _scope(org, "departments")
-            if departments:
-                # Under a department: offers one of its services, or has worked on one of its projects.
-                part &= Exists(AgencyService.objects.filter(agency=OuterRef("pk"),
-                                                            service_type__department_id__in=departments)) | Exists(
-                    Rating.objects.filter(agency=OuterRef("pk"), project__service_type__department_id__in=departments))
-            if not part:
-                break  # an unscoped regulator covers everything
-            q |= part
-        else:
-            qs = qs.filter(q)
+    qs = _scoped(qs, scope_q(user, region_field="region_id", department_q=_agency_under_departments))
     if grade:
         qs = qs.filter(credit_grade=grade)
     if region:
@@ -91,22 +90,9 @@ def complaints_queue(user, *, status: str = Complaint.Status.OPEN) -> QuerySet:
     qs = Complaint.objects.select_related("agency", "project__service_type", "regulator", "complainant")
     if status:
         qs = qs.filter(status=status)
-    if is_operator(user):
-        return qs
     # A complaint about a project follows its department; one about the agency as a whole, the region.
-    q = Q(pk__in=[])
-    for org in organisations(user, "regulator"):
-        part = Q()
-        regions = _scope(org, "regions")
-        if regions:
-            part &= Q(agency__region_id__in=_descendants(regions))
-        departments = _scope(org, "departments")
-        if departments:
-            part &= Q(project__isnull=True) | Q(project__service_type__department_id__in=departments)
-        if not part:
-            return qs  # an unscoped regulator covers everything
-        q |= part
-    return qs.filter(q)
+    return _scoped(qs, scope_q(user, region_field="agency__region_id", department_q=lambda departments: (
+        Q(project__isnull=True) | Q(project__service_type__department_id__in=departments))))
 
 
 def repairs_queue(user, *, status: str = RepairApplication.Status.PENDING) -> QuerySet:
@@ -126,6 +112,50 @@ def sanctions_in_force(agency: Agency, on: dt.date) -> list[Sanction]:
 
 def ledger(agency: Agency) -> QuerySet:
     return CreditEvent.objects.filter(agency=agency).select_related("created_by").order_by("-date", "-id")
+
+
+def ledger_index(agency: Agency) -> dict[int, CreditEvent]:
+    """The agency's ledger lines by primary key (to show each explained line's cause)."""
+    return {e.pk: e for e in CreditEvent.objects.filter(agency=agency)}
+
+
+def ledger_events(agency_id: int) -> list[scoring.Event]:
+    """The agency's ledger as the engine's plain events, oldest first."""
+    rows = CreditEvent.objects.filter(agency_id=agency_id).order_by("date", "id").values_list(
+        "id", "code", "date", "state", "cause")
+    return [scoring.Event(code=c, date=d, state=s, cause=cause, ref=pk) for pk, c, d, s, cause in rows]
+
+
+def ledgers_of(agency_ids: list[int]) -> dict[int, list[scoring.Event]]:
+    """The ledgers of many agencies as the engine's plain events (for the what-if preview)."""
+    ledgers: dict[int, list[scoring.Event]] = {pk: [] for pk in agency_ids}
+    for pk, agency_id, code, date, state in CreditEvent.objects.filter(agency_id__in=list(ledgers)).values_list(
+            "pk", "agency_id", "code", "date", "state"):
+        ledgers[agency_id].append(scoring.Event(code=code, date=date, state=state, ref=pk))
+    return ledgers
+
+
+def credit_report(agency: Agency, *, as_of: dt.date, policy=None) -> scoring.CreditResult:
+    """The explained score of one agency at `as_of` (read only)."""
+    return scoring.score(ledger_events(agency.pk), as_of=as_of, policy=policy or current_policy())
+
+
+def competent_regulator(*, agency: Agency, project=None):
+    """The regulator organisation whose scope covers the agency (and the project's department), most specific first."""
+    from marketplace.models import Organisation
+
+    department = project.service_type.department_id if project is not None else None
+    best, best_key = None, None
+    for org in Organisation.objects.filter(kind=Organisation.Kind.REGULATOR).prefetch_related(
+            "scope_regions", "scope_departments").order_by("id"):
+        if not regulator_covers(org, agency, department):
+            continue
+        regions = [r.code for r in org.scope_regions.all()]
+        depth = max((len(region_ancestors(code)) for code in regions), default=0)
+        key = (depth, bool(org.scope_departments.all()))
+        if best_key is None or key > best_key:
+            best, best_key = org, key
+    return best
 
 
 def appealable_ratings(agency: Agency) -> list[Rating]:

@@ -7,28 +7,23 @@ entry, side effects (recomputation) on commit. Views, the API, commands and test
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
-from agencies.credit import record_credit_event
-from agencies.models import Agency, Blacklist, CreditEvent
+from agencies import credit
+from agencies.models import Agency, CreditEvent
+from agencies.status import add_to_blacklist, end_blacklist, set_status
 from marketplace import audit, workdays
-from marketplace.permissions import require
+from marketplace.permissions import organisations, require
 from marketplace.policy import current_policy
-from ratings import scoring
+from ratings import events, scoring
 from ratings.models import DIMENSIONS, Appeal, Complaint, GradeChange, Rating, RepairApplication, Sanction
-
-logger = logging.getLogger(__name__)
+from ratings.selectors import competent_regulator, ledger_events
 
 EVAL_CODES = {Rating.Result.BASIC: "eval_basic", Rating.Result.UNSATISFIED: "eval_unsat"}
-
-
-def _today(today: dt.date | None) -> dt.date:
-    return today or workdays.today()
 
 
 def _date(value) -> dt.date:
@@ -53,7 +48,7 @@ def open_rating(*, project, agency, accepted_on, by=None, policy=None) -> Rating
     rating = Rating.objects.create(project=project, agency=agency, owner_id=project.owner_id, accepted_on=accepted_on,
                                    due_on=workdays.add_working_days(accepted_on, int(policy.rating_deadline_wd)),
                                    policy_version=policy.version)
-    audit.record(action="ratings.rating_opened", by=by, obj=rating, organisation=project.owner_id,
+    audit.record(action=events.RATING_OPENED.action, by=by, obj=rating, organisation=project.owner_id,
                  data={"project": project.pk, "agency": agency.pk, "accepted_on": accepted_on,
                        "due_on": rating.due_on})
     return rating
@@ -88,8 +83,9 @@ def _clean_scores(scores) -> list[int]:
 def record_rating(*, rating: Rating, by, scores, reason: str = "", today: dt.date | None = None,
                   now: dt.datetime | None = None) -> Rating:
     """The contracted owner's rating: once, between acceptance and the deadline; 不满意 needs a reason."""
+    today = today or workdays.today()
+    now = now or timezone.now()
     require(by, "ratings.rate", rating)
-    today = _today(today)
     rating = Rating.objects.select_for_update().get(pk=rating.pk)
     if rating.is_rated:
         raise ValidationError("该服务已评价，不能重复评价 / this service has already been rated")
@@ -108,11 +104,11 @@ def record_rating(*, rating: Rating, by, scores, reason: str = "", today: dt.dat
     for (name, _label), value in zip(DIMENSIONS, values, strict=True):
         setattr(rating, name, value)
     rating.mean, rating.result, rating.reason = mean, result, reason
-    rating.rated_by, rating.rated_at, rating.rated_on = by, now or timezone.now(), today
+    rating.rated_by, rating.rated_at, rating.rated_on = by, now, today
     rating.policy_version = policy.version
     rating.save(update_fields=[n for n, _l in DIMENSIONS] + ["mean", "result", "reason", "rated_by", "rated_at",
                                                                "rated_on", "policy_version"])
-    audit.record(action="ratings.rating_recorded", by=by, obj=rating, organisation=rating.owner_id,
+    audit.record(action=events.RATING_RECORDED.action, by=by, obj=rating, organisation=rating.owner_id, now=now,
                  data={"project": rating.project_id, "agency": rating.agency_id, "scores": values, "mean": mean,
                        "result": result, "automatic": False, "policy_version": policy.version}, reason=reason)
     _after_rating(rating, by=by)
@@ -122,19 +118,19 @@ def record_rating(*, rating: Rating, by, scores, reason: str = "", today: dt.dat
 def _after_rating(rating: Rating, *, by) -> None:
     code = EVAL_CODES.get(rating.result)
     if code and not rating.automatic:
-        record_credit_event(agency=rating.agency, code=code, date=rating.rated_on,
-                            cause=f"{rating.project.code} 评价{rating.result}（均分{rating.mean}）",
-                            cause_obj=rating, by=by)
+        credit.record_credit_event(agency=rating.agency, code=code, date=rating.rated_on,
+                                   cause=f"{rating.project.code} 评价{rating.result}（均分{rating.mean}）",
+                                   cause_obj=rating, by=by)
     agg = Rating.objects.filter(agency_id=rating.agency_id, mean__isnull=False).aggregate(n=Count("id"), m=Avg("mean"))
-    agency = rating.agency
-    agency.rating_count = Rating.objects.filter(agency_id=rating.agency_id).exclude(result="").count()
-    agency.rating_mean = round(agg["m"], 2) if agg["m"] is not None else None
-    agency.save(update_fields=["rating_count", "rating_mean", "updated_at"])
+    credit.store_rating_summary(agency=rating.agency,
+                                count=Rating.objects.filter(agency_id=rating.agency_id).exclude(result="").count(),
+                                mean=round(agg["m"], 2) if agg["m"] is not None else None)
 
 
-def sweep_overdue_ratings(*, today: dt.date | None = None) -> int:
+def sweep_overdue_ratings(*, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Record 满意 (automatic, never deducting) for every rating whose deadline has passed unrated."""
-    today = _today(today)
+    today = today or workdays.today()
+    now = now or timezone.now()
     done = 0
     for pk in Rating.objects.filter(result="", due_on__lt=today).values_list("pk", flat=True):
         with transaction.atomic():
@@ -142,9 +138,10 @@ def sweep_overdue_ratings(*, today: dt.date | None = None) -> int:
             if rating.is_rated:
                 continue
             rating.result, rating.automatic, rating.rated_on = Rating.Result.SATISFIED, True, today
-            rating.rated_at = timezone.now()
+            rating.rated_at = now
             rating.save(update_fields=["result", "automatic", "rated_on", "rated_at"])
-            audit.record(action="ratings.rating_recorded", by=None, obj=rating, organisation=rating.owner_id,
+            audit.record(action=events.RATING_RECORDED.action, by=None, obj=rating, organisation=rating.owner_id,
+                         now=now,
                          data={"project": rating.project_id, "agency": rating.agency_id, "result": rating.result,
                                "automatic": True, "due_on": rating.due_on},
                          reason="业主逾期未评价，系统默认满意 / not rated by the deadline: automatic 满意")
@@ -163,10 +160,12 @@ def _rating_event(rating: Rating) -> CreditEvent | None:
 
 
 @transaction.atomic
-def file_appeal(*, rating: Rating, by, reason: str, today: dt.date | None = None) -> Appeal:
+def file_appeal(*, rating: Rating, by, reason: str, today: dt.date | None = None,
+                now: dt.datetime | None = None) -> Appeal:
     """The agency appeals a 基本满意/不满意 rating within appeal_within_wd; the deduction stops counting meanwhile."""
+    today = today or workdays.today()
+    now = now or timezone.now()
     require(by, "ratings.appeal", rating)
-    today = _today(today)
     policy = current_policy()
     rating = Rating.objects.select_for_update(of=("self",)).select_related("agency").get(pk=rating.pk)
     if rating.result not in EVAL_CODES or rating.automatic:
@@ -180,13 +179,13 @@ def file_appeal(*, rating: Rating, by, reason: str, today: dt.date | None = None
     if len(reason) < 10:
         raise ValidationError("请写明申诉理由（至少10个字） / give the grounds of the appeal (at least 10 characters)")
     appeal = Appeal.objects.create(rating=rating, agency=rating.agency, reason=reason, filed_by=by, filed_on=today,
-                                   filed_at=timezone.now(),
+                                   filed_at=now,
                                    decide_by=workdays.add_working_days(today, int(policy.appeal_decide_wd)))
     event = _rating_event(rating)
     if event is not None and event.state == CreditEvent.State.COUNTED:
-        event.state = CreditEvent.State.APPEAL_PENDING
-        event.save(update_fields=["state"])
-    audit.record(action="ratings.appeal_filed", by=by, obj=appeal, organisation=rating.agency.organisation_id,
+        credit.set_event_state(event=event, state=CreditEvent.State.APPEAL_PENDING)
+    audit.record(action=events.APPEAL_FILED.action, by=by, obj=appeal, organisation=rating.agency.organisation_id,
+                 now=now,
                  data={"rating": rating.pk, "agency": rating.agency_id, "decide_by": appeal.decide_by,
                        "event": event.pk if event else None}, reason=reason)
     _recompute_on_commit(rating.agency_id)
@@ -196,6 +195,7 @@ def file_appeal(*, rating: Rating, by, reason: str, today: dt.date | None = None
 @transaction.atomic
 def decide_appeal(*, appeal: Appeal, by, upheld: bool, note: str, now: dt.datetime | None = None) -> Appeal:
     """A regulator covering the agency decides: upheld voids the deduction, rejected counts it from its date."""
+    now = now or timezone.now()
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating__project__service_type", "rating__agency",
                                                               "agency").get(pk=appeal.pk)
     require(by, "ratings.decide_appeal", appeal)
@@ -205,13 +205,13 @@ def decide_appeal(*, appeal: Appeal, by, upheld: bool, note: str, now: dt.dateti
     if not note:
         raise ValidationError("请填写处理意见 / a written decision is required")
     appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
-    appeal.decided_by, appeal.decided_at, appeal.decision_note = by, now or timezone.now(), note
+    appeal.decided_by, appeal.decided_at, appeal.decision_note = by, now, note
     appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     event = _rating_event(appeal.rating)
     if event is not None:
-        event.state = CreditEvent.State.VOIDED if upheld else CreditEvent.State.COUNTED
-        event.save(update_fields=["state"])
-    audit.record(action="ratings.appeal_decided", by=by, obj=appeal, organisation=appeal.agency.organisation_id,
+        credit.set_event_state(event=event, state=CreditEvent.State.VOIDED if upheld else CreditEvent.State.COUNTED)
+    audit.record(action=events.APPEAL_DECIDED.action, by=by, obj=appeal, organisation=appeal.agency.organisation_id,
+                 now=now,
                  data={"rating": appeal.rating_id, "agency": appeal.agency_id, "status": appeal.status,
                        "event": event.pk if event else None, "event_state": event.state if event else None,
                        "late": timezone.localdate(appeal.decided_at) > appeal.decide_by}, reason=note)
@@ -222,38 +222,26 @@ def decide_appeal(*, appeal: Appeal, by, upheld: bool, note: str, now: dt.dateti
 # ---- complaints ----------------------------------------------------------------------------------
 
 
-def competent_regulator(*, agency: Agency, project=None):
-    """The regulator organisation whose scope covers the agency (and the project's department), most specific first."""
-    from marketplace.models import Organisation
-    from marketplace.permissions import regulator_covers
-    from marketplace.reference import region_ancestors
-    from ratings.permissions import _region_only
-
-    dept = project.service_type.department_id if project is not None else None
-    best, best_key = None, None
-    for org in Organisation.objects.filter(kind=Organisation.Kind.REGULATOR).prefetch_related(
-            "scope_regions", "scope_departments").order_by("id"):
-        if dept is not None:
-            ok = regulator_covers(org, region_code=agency.region_id, department_id=dept)
-        else:
-            ok = _region_only(org, agency.region_id)
-        if not ok:
-            continue
-        regions = [r.code for r in org.scope_regions.all()]
-        depth = max((len(region_ancestors(code)) for code in regions), default=0)
-        key = (depth, bool(org.scope_departments.all()))
-        if best_key is None or key > best_key:
-            best, best_key = org, key
-    return best
+def _complainant(by, project) -> tuple[str, int | None]:
+    """Who complains: the project's owner, another owner, an agency, or the public (and their organisation)."""
+    owner_orgs = organisations(by, "owner")
+    agency_orgs = organisations(by, "agency")
+    if project is not None and any(o.pk == project.owner_id for o in owner_orgs):
+        return Complaint.Source.OWNER, project.owner_id
+    if owner_orgs:
+        return Complaint.Source.OWNER, owner_orgs[0].pk
+    if agency_orgs:
+        return Complaint.Source.AGENCY, agency_orgs[0].pk
+    return Complaint.Source.PUBLIC, None
 
 
 @transaction.atomic
-def file_complaint(*, agency: Agency, by, text: str, project=None, today: dt.date | None = None) -> Complaint:
+def file_complaint(*, agency: Agency, by, text: str, project=None, today: dt.date | None = None,
+                   now: dt.datetime | None = None) -> Complaint:
     """Register a complaint at once and assign it to the competent regulator with a response deadline."""
-    from marketplace.permissions import organisations
-
+    today = today or workdays.today()
+    now = now or timezone.now()
     require(by, "ratings.complain", agency)
-    today = _today(today)
     policy = current_policy()
     text = (text or "").strip()
     if len(text) < 10:
@@ -261,22 +249,13 @@ def file_complaint(*, agency: Agency, by, text: str, project=None, today: dt.dat
     if project is not None and not project.registrations.filter(agency=agency).exists() and \
             not Rating.objects.filter(project=project, agency=agency).exists():
         raise ValidationError("该机构未参与此项目 / the agency took no part in this project")
-    owner_orgs = organisations(by, "owner")
-    agency_orgs = organisations(by, "agency")
-    if project is not None and any(o.pk == project.owner_id for o in owner_orgs):
-        source, org = Complaint.Source.OWNER, project.owner_id
-    elif owner_orgs:
-        source, org = Complaint.Source.OWNER, owner_orgs[0].pk
-    elif agency_orgs:
-        source, org = Complaint.Source.AGENCY, agency_orgs[0].pk
-    else:
-        source, org = Complaint.Source.PUBLIC, None
+    source, org = _complainant(by, project)
     regulator = competent_regulator(agency=agency, project=project)
     complaint = Complaint.objects.create(
         agency=agency, project=project, source=source, complainant=by, complainant_org_id=org, text=text,
-        filed_on=today, filed_at=timezone.now(), regulator=regulator,
+        filed_on=today, filed_at=now, regulator=regulator,
         respond_by=workdays.add_working_days(today, int(policy.complaint_response_wd)))
-    audit.record(action="ratings.complaint_filed", by=by, obj=complaint, organisation=org,
+    audit.record(action=events.COMPLAINT_FILED.action, by=by, obj=complaint, organisation=org, now=now,
                  data={"agency": agency.pk, "project": project.pk if project else None, "source": source,
                        "regulator": regulator.pk if regulator else None, "respond_by": complaint.respond_by},
                  reason=text)
@@ -285,8 +264,10 @@ def file_complaint(*, agency: Agency, by, text: str, project=None, today: dt.dat
 
 @transaction.atomic
 def decide_complaint(*, complaint: Complaint, by, verified: bool, response: str,
-                     today: dt.date | None = None) -> Complaint:
+                     today: dt.date | None = None, now: dt.datetime | None = None) -> Complaint:
     """The competent regulator answers; a verified complaint becomes a `complaint` credit event."""
+    today = today or workdays.today()
+    now = now or timezone.now()
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("agency", "project__service_type").get(
         pk=complaint.pk)
     require(by, "ratings.decide_complaint", complaint)
@@ -295,17 +276,16 @@ def decide_complaint(*, complaint: Complaint, by, verified: bool, response: str,
     response = (response or "").strip()
     if not response:
         raise ValidationError("请填写答复意见 / a written response is required")
-    today = _today(today)
     complaint.status = Complaint.Status.VERIFIED if verified else Complaint.Status.DISMISSED
-    complaint.decided_by, complaint.decided_at, complaint.response = by, timezone.now(), response
+    complaint.decided_by, complaint.decided_at, complaint.response = by, now, response
     complaint.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    audit.record(action="ratings.complaint_decided", by=by, obj=complaint,
-                 organisation=complaint.regulator_id,
+    audit.record(action=events.COMPLAINT_DECIDED.action, by=by, obj=complaint,
+                 organisation=complaint.regulator_id, now=now,
                  data={"agency": complaint.agency_id, "status": complaint.status,
                        "late": today > complaint.respond_by}, reason=response)
     if verified:
-        record_credit_event(agency=complaint.agency, code="complaint", date=today,
-                            cause=f"投诉属实：{complaint.text[:80]}", cause_obj=complaint, by=by)
+        credit.record_credit_event(agency=complaint.agency, code="complaint", date=today,
+                                   cause=f"投诉属实：{complaint.text[:80]}", cause_obj=complaint, by=by)
     return complaint
 
 
@@ -315,9 +295,9 @@ def decide_complaint(*, complaint: Complaint, by, verified: bool, response: str,
 @transaction.atomic
 def apply_repair(*, event: CreditEvent, by, reason: str, today: dt.date | None = None) -> RepairApplication:
     """The agency applies to repair an administrative penalty after its minimum publicity."""
+    today = today or workdays.today()
     event = CreditEvent.objects.select_for_update(of=("self",)).select_related("agency").get(pk=event.pk)
     require(by, "ratings.apply_repair", event)
-    today = _today(today)
     policy = current_policy()
     if event.code not in scoring.REPAIRABLE_CODES:
         raise ValidationError("平台产生的扣分不可修复，期满后自动移出计分周期 / platform-made deductions cannot be "
@@ -335,14 +315,16 @@ def apply_repair(*, event: CreditEvent, by, reason: str, today: dt.date | None =
         raise ValidationError("请说明整改情况（至少10个字） / describe the remedy (at least 10 characters)")
     application = RepairApplication.objects.create(event=event, agency=event.agency, reason=reason, applied_by=by,
                                                    applied_on=today)
-    audit.record(action="ratings.repair_applied", by=by, obj=application, organisation=event.agency.organisation_id,
+    audit.record(action=events.REPAIR_APPLIED.action, by=by, obj=application, organisation=event.agency.organisation_id,
                  data={"agency": event.agency_id, "event": event.pk}, reason=reason)
     return application
 
 
 @transaction.atomic
-def decide_repair(*, application: RepairApplication, by, approved: bool, note: str) -> RepairApplication:
+def decide_repair(*, application: RepairApplication, by, approved: bool, note: str,
+                  now: dt.datetime | None = None) -> RepairApplication:
     """A regulator covering the agency decides; approved marks the line repaired (kept, no longer deducting)."""
+    now = now or timezone.now()
     application = RepairApplication.objects.select_for_update(of=("self",)).select_related("agency", "event").get(
         pk=application.pk)
     require(by, "ratings.decide_repair", application)
@@ -352,13 +334,13 @@ def decide_repair(*, application: RepairApplication, by, approved: bool, note: s
     if not note:
         raise ValidationError("请填写审核意见 / a written decision is required")
     application.status = RepairApplication.Status.APPROVED if approved else RepairApplication.Status.REJECTED
-    application.decided_by, application.decided_at, application.decision_note = by, timezone.now(), note
+    application.decided_by, application.decided_at, application.decision_note = by, now, note
     application.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if approved:
         event = CreditEvent.objects.select_for_update().get(pk=application.event_id)
-        event.state = CreditEvent.State.REPAIRED
-        event.save(update_fields=["state"])
-    audit.record(action="ratings.repair_decided", by=by, obj=application, organisation=application.agency.organisation_id,
+        credit.set_event_state(event=event, state=CreditEvent.State.REPAIRED)
+    audit.record(action=events.REPAIR_DECIDED.action, by=by, obj=application,
+                 organisation=application.agency.organisation_id, now=now,
                  data={"agency": application.agency_id, "event": application.event_id, "status": application.status},
                  reason=note)
     _recompute_on_commit(application.agency_id)
@@ -368,35 +350,18 @@ def decide_repair(*, application: RepairApplication, by, approved: bool, note: s
 # ---- recomputation and sanctions --------------------------------------------------------------
 
 
-def ledger_events(agency_id: int) -> list[scoring.Event]:
-    rows = CreditEvent.objects.filter(agency_id=agency_id).order_by("date", "id").values_list(
-        "id", "code", "date", "state", "cause")
-    return [scoring.Event(code=c, date=d, state=s, cause=cause, ref=pk) for pk, c, d, s, cause in rows]
-
-
-def credit_report(agency: Agency, *, as_of: dt.date, policy=None) -> scoring.CreditResult:
-    """The explained score of one agency at `as_of` (read only)."""
-    return scoring.score(ledger_events(agency.pk), as_of=as_of, policy=policy or current_policy())
-
-
 @transaction.atomic
-def recompute_agency(agency: Agency, *, as_of: dt.date | None = None, by=None, policy=None) -> scoring.CreditResult:
+def recompute_agency(agency: Agency, *, as_of: dt.date | None = None, by=None, policy=None,
+                     now: dt.datetime | None = None) -> scoring.CreditResult:
     """Run the engine over the agency's ledger, store score/grade (audited when changed) and impose sanctions."""
-    as_of = _today(as_of)
+    as_of = as_of or workdays.today()
+    now = now or timezone.now()
     policy = policy or current_policy()
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     result = scoring.score(ledger_events(agency.pk), as_of=as_of, policy=policy)
-    changed = (agency.credit_score, agency.credit_grade, agency.credit_forced, agency.credit_policy_version) != (
-        result.score, result.grade, result.forced, policy.version)
     previous = agency.credit_grade
-    agency.credit_score, agency.credit_grade, agency.credit_forced = result.score, result.grade, result.forced
-    agency.credit_policy_version, agency.credit_computed_at = policy.version, timezone.now()
-    agency.save(update_fields=["credit_score", "credit_grade", "credit_forced", "credit_policy_version",
-                               "credit_computed_at"])
-    if changed:
-        audit.record(action="agencies.credit_updated", by=by, obj=agency, organisation=agency.organisation_id,
-                     data={"score": result.score, "grade": result.grade, "forced": result.forced,
-                           "policy_version": policy.version, "as_of": as_of})
+    credit.store_credit(agency=agency, score=result.score, grade=result.grade, forced=result.forced,
+                        policy_version=policy.version, as_of=as_of, by=by, now=now)
     _note_grade(agency, previous=previous, result=result, as_of=as_of, policy=policy)
     apply_sanctions(agency, as_of=as_of, policy=policy)
     return result
@@ -436,7 +401,7 @@ def impose_sanction(*, agency: Agency, spec: scoring.SanctionSpec, by=None, poli
     policy = policy or current_policy()
     sanction = Sanction.objects.create(agency=agency, kind=spec.kind, starts_on=spec.starts_on, ends_on=spec.ends_on,
                                        cause=spec.cause[:300], policy_version=policy.version)
-    audit.record(action="ratings.sanction_imposed", by=by, obj=sanction, organisation=agency.organisation_id,
+    audit.record(action=events.SANCTION_IMPOSED.action, by=by, obj=sanction, organisation=agency.organisation_id,
                  data={"agency": agency.pk, "uscc": agency.uscc, "kind": spec.kind, "starts_on": spec.starts_on,
                        "ends_on": spec.ends_on}, reason=spec.cause)
     if spec.kind in (Sanction.Kind.SUSPEND_D, Sanction.Kind.SUSPEND_ABANDON):
@@ -446,7 +411,7 @@ def impose_sanction(*, agency: Agency, spec: scoring.SanctionSpec, by=None, poli
     elif spec.kind == Sanction.Kind.REMOVAL and agency.status != Agency.Status.BLACKLISTED:
         set_agency_status(agency=agency, status=Agency.Status.REMOVED, until=None, by=by, reason=spec.cause)
     elif spec.kind == Sanction.Kind.BLACKLIST:
-        Blacklist.objects.create(uscc=agency.uscc, reason=spec.cause, starts_on=spec.starts_on, ends_on=spec.ends_on)
+        add_to_blacklist(uscc=agency.uscc, reason=spec.cause, starts_on=spec.starts_on, ends_on=spec.ends_on)
         set_agency_status(agency=agency, status=Agency.Status.BLACKLISTED, until=spec.ends_on, by=by,
                           reason=spec.cause)
     return sanction
@@ -461,8 +426,6 @@ def set_agency_status(*, agency: Agency, status: str, until: dt.date | None, by=
     Blacklist rows are written by `impose_sanction` with the sanction's own dates, so `until` is not
     passed on for a blacklisting.
     """
-    from agencies.services import set_status
-
     if agency.status == status and agency.suspended_until == until:
         return
     updated = set_status(agency=agency, to=status, by=None, reason=reason,
@@ -471,8 +434,11 @@ def set_agency_status(*, agency: Agency, status: str, until: dt.date | None, by=
 
 
 @transaction.atomic
-def lift_sanction(*, sanction: Sanction, by, reason: str, today: dt.date | None = None) -> Sanction:
+def lift_sanction(*, sanction: Sanction, by, reason: str, today: dt.date | None = None,
+                  now: dt.datetime | None = None) -> Sanction:
     """A covering regulator lifts a sanction (e.g. its cause was voided on appeal); status follows what remains."""
+    today = today or workdays.today()
+    now = now or timezone.now()
     sanction = Sanction.objects.select_for_update().select_related("agency").get(pk=sanction.pk)
     require(by, "ratings.lift_sanction", sanction)
     if sanction.lifted_at is not None:
@@ -480,13 +446,14 @@ def lift_sanction(*, sanction: Sanction, by, reason: str, today: dt.date | None 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("请说明解除原因 / a reason is required")
-    sanction.lifted_at, sanction.lifted_by, sanction.lift_reason = timezone.now(), by, reason
+    sanction.lifted_at, sanction.lifted_by, sanction.lift_reason = now, by, reason
     sanction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-    audit.record(action="ratings.sanction_lifted", by=by, obj=sanction, organisation=sanction.agency.organisation_id,
+    audit.record(action=events.SANCTION_LIFTED.action, by=by, obj=sanction,
+                 organisation=sanction.agency.organisation_id, now=now,
                  data={"agency": sanction.agency_id, "uscc": sanction.agency.uscc, "kind": sanction.kind}, reason=reason)
     if sanction.kind == Sanction.Kind.BLACKLIST:
-        Blacklist.objects.filter(uscc=sanction.agency.uscc, starts_on=sanction.starts_on).update(ends_on=_today(today))
-    _restore_status(sanction.agency, today=_today(today), by=by, reason=reason)
+        end_blacklist(uscc=sanction.agency.uscc, starts_on=sanction.starts_on, ends_on=today)
+    _restore_status(sanction.agency, today=today, by=by, reason=reason)
     return sanction
 
 
@@ -506,7 +473,7 @@ def _restore_status(agency: Agency, *, today: dt.date, by, reason: str) -> None:
 
 def expire_sanctions(*, today: dt.date | None = None) -> int:
     """Nightly: suspended agencies whose suspensions have all ended return to 已入驻."""
-    today = _today(today)
+    today = today or workdays.today()
     n = 0
     for agency in Agency.objects.filter(status=Agency.Status.SUSPENDED, suspended_until__lte=today):
         with transaction.atomic():

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency, CreditEvent
 from marketplace import audit, workdays
+from marketplace.feedback import show_errors as _errors
 from marketplace.models import Department, Region
 from marketplace.permissions import can, require
 from marketplace.policy import Policy, current_policy, validate
@@ -37,11 +38,6 @@ def _as_of(request) -> dt.date:
         return dt.date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
         return workdays.today()
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 # ---- owner: rating ------------------------------------------------------------------------------
@@ -139,13 +135,13 @@ def credit(request, uscc: str):
     """The agency's credit explained (the storefront includes ratings/credit_summary.html)."""
     agency = get_object_or_404(Agency.objects.select_related("region"), uscc=uscc)
     as_of = _as_of(request)
-    result = services.credit_report(agency, as_of=as_of)
+    result = selectors.credit_report(agency, as_of=as_of)
     return render(request, "ratings/credit.html", {
         "agency": agency, "result": result, "as_of": as_of,
         "sanctions": selectors.sanctions_in_force(agency, as_of),
         "can_repair": can(request.user, "ratings.apply_repair",
                           CreditEvent(agency=agency)) if request.user.is_authenticated else False,
-        "events": {e.pk: e for e in CreditEvent.objects.filter(agency=agency)},
+        "events": selectors.ledger_index(agency),
         "repairable": scoring.REPAIRABLE_CODES})
 
 
@@ -198,7 +194,7 @@ def agency_ledger(request, uscc: str):
                              str(e.created_by) if e.created_by else "system"] for e in rows))
     as_of = _as_of(request)
     return render(request, "ratings/agency_ledger.html", {
-        "agency": agency, "rows": rows, "as_of": as_of, "result": services.credit_report(agency, as_of=as_of),
+        "agency": agency, "rows": rows, "as_of": as_of, "result": selectors.credit_report(agency, as_of=as_of),
         "sanctions": Sanction.objects.filter(agency=agency),
         "history": audit.history(agency)})
 
@@ -375,10 +371,7 @@ def whatif(request):
             _errors(request, exc)
     if proposed is not None:
         agencies = list(selectors.agencies_in_scope(request.user)[:2000])
-        ledgers: dict[int, list] = {a.pk: [] for a in agencies}
-        for pk, agency_id, code, date, state in CreditEvent.objects.filter(agency_id__in=list(ledgers)).values_list(
-                "pk", "agency_id", "code", "date", "state"):
-            ledgers[agency_id].append(scoring.Event(code=code, date=date, state=state, ref=pk))
+        ledgers = selectors.ledgers_of([a.pk for a in agencies])
         for a in agencies:
             before = scoring.score(ledgers[a.pk], as_of=as_of, policy=current)
             after = scoring.score(ledgers[a.pk], as_of=as_of, policy=proposed)

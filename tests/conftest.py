@@ -4,6 +4,7 @@ import shutil
 import pytest
 from django.db import connection
 
+from marketplace import events
 from marketplace.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory, member_of
 
@@ -18,6 +19,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not browser:
             item.add_marker(skip_browser)
+
+
+# Actions the kernel's own tests record; declared once per test process like an app's events.py.
+for _action in ("tests.thing_done", "tests.subscribed", "tests.boom", "tests.a", "tests.b", "tests.c"):
+    if _action not in events.declared():
+        events.declare(_action, "an action recorded by the kernel's tests", n=int | None)
 
 
 @pytest.fixture(scope="session", autouse=True)

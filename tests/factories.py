@@ -3,6 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from marketplace.identifiers import make_resident_id, make_uscc
 from marketplace.models import Membership, Organisation, Region, ServiceType, User
 
 PASSWORD = "Demo-pass-2026"
@@ -56,26 +57,6 @@ def service_type(code="ZR01"):
 
 
 # ---- domain factories shared by every app's tests (apps add their own in tests/<app>/) ----------
-
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
-
-def make_uscc(serial: int, region: str = "330482", prefix: str = "91") -> str:
-    """A valid GB 32100 code: prefix + region + 9-char organisation code built from `serial` + check."""
-    body = prefix + region + f"MA{serial:07d}"[:9]
-    total = sum(USCC_CHARSET.index(ch) * w for ch, w in zip(body, USCC_WEIGHTS, strict=True))
-    c = 31 - total % 31
-    return body + USCC_CHARSET[0 if c == 31 else c]
-
-
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def make_resident_id(serial: int, region: str = "330482", birth: str = "19800101") -> str:
-    body = region + birth + f"{serial % 1000:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
-
 
 class AgencyFactory(DjangoModelFactory):
     class Meta:

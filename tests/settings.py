@@ -30,4 +30,5 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so --reuse-db keeps the migrated database between runs.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test_db.sqlite3")}
+    # TEST_DB_TAG lets several checkouts or runs on one machine keep separate test databases.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test_db{os.environ.get('TEST_DB_TAG', '')}.sqlite3")}

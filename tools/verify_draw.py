@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Verify a published draw record (中介超市 rules §5) with nothing but the Python standard library.
+"""Verify a published draw record (中介超市 docs/rules.md §5.6) with nothing but the Python standard library.
 
 Usage: python3 tools/verify_draw.py RECORD.json
 Prints `VALID <selected USCC>` and exits 0, or `INVALID: <reason>` and exits 1.

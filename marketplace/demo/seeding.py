@@ -7,25 +7,19 @@ from decimal import Decimal
 from django.db import transaction
 
 from marketplace.demo.names import BUSINESS, agency_name, person
+from marketplace.identifiers import make_resident_id, make_uscc
 from marketplace.models import Membership, Organisation, Region, ServiceType
 
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 AGENCY_REGIONS = ["330402", "330411", "330421", "330424", "330481", "330482", "330483"]
 
 
 def uscc(region: str, serial: int, prefix: str = "91") -> str:
-    body = prefix + region + f"MA2{serial:06d}"[:9]
-    total = sum(USCC_CHARSET.index(ch) * w for ch, w in zip(body, USCC_WEIGHTS, strict=True))
-    c = 31 - total % 31
-    return body + USCC_CHARSET[0 if c == 31 else c]
+    return make_uscc(serial, region, prefix, series="MA2")
 
 
 def resident_id(region: str, serial: int, rng: random.Random) -> str:
     birth = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 30))
-    body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+    return make_resident_id(serial, region, birth)
 
 
 def seed_agencies(*, rng: random.Random, count: int, ensure_user) -> str | None:
@@ -77,94 +71,110 @@ def _admin_of(org):
     return org.memberships.filter(role=Membership.Role.ADMIN).select_related("user").first().user
 
 
+class _Timeline:
+    """Drives postings through the real services along a past timeline ending `now`."""
+
+    def __init__(self, services, owner, now):
+        self.services, self.owner, self.now = services, owner, now
+        self.day = dt.timedelta(days=1)
+
+    def draft(self, title, *, service="ZR01", method="draw", ceiling="120000", floor=None, when=None, org=None,
+              **extra):
+        org = org or self.owner
+        fields = {"title": title, "service_type": ServiceType.objects.get(code=service), "region": org.region,
+                  "scope": f"{title}：按委托书要求完成全部工作并提交成果资料。", "ceiling": Decimal(ceiling),
+                  "floor": Decimal(floor) if floor else None, "funding": "fiscal", "method": method,
+                  "requested_limit_wd": 10, **extra}
+        return self.services.create_draft(by=_admin_of(org), owner=org, fields=fields, now=when or self.now)
+
+    def run_to_selection(self, project, agencies, *, published, quotes=None):
+        project = self.services.publish(by=_admin_of(project.owner), project=project, now=published)
+        for i, agency in enumerate(agencies):
+            self.services.register(by=_admin_of(agency.organisation), project=project, agency=agency,
+                                   quote=quotes[i] if quotes else None, now=published + dt.timedelta(hours=2 + i))
+        project.refresh_from_db()
+        self.services.close_registration(project=project, now=project.registration_deadline)
+        return project
+
+    def select(self, project, when):
+        self.services.select_provider(by=_admin_of(project.owner), project=project, now=when)
+        project.refresh_from_db()
+        return project
+
+    def confirm(self, project, when):
+        reg = project.registrations.get(agency__uscc=project.selection_order[project.offer_index])
+        self.services.confirm_selection(by=_admin_of(reg.agency.organisation), registration=reg, now=when)
+        project.refresh_from_db()
+        return project
+
+    def posting(self, title, agencies, days_ago: int, **draft_kwargs):
+        """A posting drafted and published `days_ago` days ago, with `agencies` registered and registration closed."""
+        when = self.now - days_ago * self.day
+        return self.run_to_selection(self.draft(title, when=when, **draft_kwargs), agencies, published=when)
+
+
+def _qualified(service: str) -> list:
+    from agencies.models import Agency
+
+    return list(Agency.objects.filter(status="admitted", credit_grade__in=["A", "B"], services__service_type_id=service)
+                .distinct().select_related("organisation").order_by("id"))
+
+
 def seed_projects(*, rng: random.Random) -> None:
     """Postings in each state, driven through the real services along a past timeline."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from agencies.models import Agency
     from projects import services
     from projects.models import Project
 
     if Project.objects.exists():
         return
     owners = list(Organisation.objects.filter(kind="owner").order_by("id"))
-    surveyors = list(Agency.objects.filter(status="admitted", credit_grade__in=["A", "B"], services__service_type_id="ZR01").distinct()
-                     .select_related("organisation").order_by("id"))
-    assessors = list(Agency.objects.filter(status="admitted", credit_grade__in=["A", "B"], services__service_type_id="HB01").distinct()
-                     .select_related("organisation").order_by("id"))
+    surveyors, assessors = _qualified("ZR01"), _qualified("HB01")
     if len(surveyors) < 4 or not owners:
         return
-    now = timezone.now()
-    day = dt.timedelta(days=1)
-    owner, owner_user = owners[0], _admin_of(owners[0])
-
-    def draft(title, *, service="ZR01", method="draw", ceiling="120000", floor=None, when=now, org=None, **extra):
-        org = org or owner
-        fields = {"title": title, "service_type": ServiceType.objects.get(code=service), "region": org.region,
-                  "scope": f"{title}：按委托书要求完成全部工作并提交成果资料。", "ceiling": Decimal(ceiling),
-                  "floor": Decimal(floor) if floor else None, "funding": "fiscal", "method": method,
-                  "requested_limit_wd": 10, **extra}
-        return services.create_draft(by=_admin_of(org), owner=org, fields=fields, now=when)
-
-    def run_to_selection(project, agencies, *, published, quotes=None):
-        project = services.publish(by=_admin_of(project.owner), project=project, now=published)
-        for i, agency in enumerate(agencies):
-            services.register(by=_admin_of(agency.organisation), project=project, agency=agency,
-                              quote=quotes[i] if quotes else None, now=published + dt.timedelta(hours=2 + i))
-        project.refresh_from_db()
-        services.close_registration(project=project, now=project.registration_deadline)
-        return project
-
-    def select(project, when):
-        services.select_provider(by=_admin_of(project.owner), project=project, now=when)
-        project.refresh_from_db()
-        return project
-
-    def confirm(project, when):
-        reg = project.registrations.get(agency__uscc=project.selection_order[project.offer_index])
-        services.confirm_selection(by=_admin_of(reg.agency.organisation), registration=reg, now=when)
-        project.refresh_from_db()
-        return project
-
-    draft("平湖市当湖街道老旧小区改造工程地形测绘（草稿）")
-    open_ = services.publish(by=owner_user, project=draft("平湖市独山港区道路工程1:500地形图测绘"), now=now - day)
-    for agency in surveyors[:2]:
-        services.register(by=_admin_of(agency.organisation), project=open_, agency=agency, now=now - day / 2)
-
-    confirming = run_to_selection(draft("平湖市钟埭街道农房集聚区宗地测绘", when=now - 9 * day), surveyors[:4],
-                                  published=now - 9 * day)
-    select(confirming, now - dt.timedelta(hours=1))
-
-    publicity = run_to_selection(draft("平湖市新埭镇工业园区竣工测量", when=now - 9 * day), surveyors[1:5],
-                                 published=now - 9 * day)
-    confirm(select(publicity, now - dt.timedelta(hours=3)), now - dt.timedelta(hours=2))
-
-    signed = run_to_selection(draft("平湖市乍浦镇滨海大道拓宽工程规划放线测量", when=now - 30 * day), surveyors[:4],
-                              published=now - 30 * day)
-    signed = confirm(select(signed, now - 24 * day), now - 24 * day + dt.timedelta(hours=2))
-    services.end_publicity(project=signed, now=now - 14 * day)
-    signed.refresh_from_db()
-    services.upload_contract(by=owner_user, project=signed, signed_on=(now - 12 * day).date(),
-                             upload=SimpleUploadedFile("contract.pdf", MINIMAL_PDF, content_type="application/pdf"),
-                             now=now - 12 * day)
-
-    contracting = run_to_selection(draft("平湖市曹桥街道河道整治工程水下地形测量", when=now - 20 * day), surveyors[1:5],
-                                   published=now - 20 * day)
-    contracting = confirm(select(contracting, now - 14 * day), now - 14 * day + dt.timedelta(hours=1))
-    services.end_publicity(project=contracting, now=now - 2 * day)
-
+    t = _Timeline(services, owners[0], timezone.now())
+    _early_postings(t, surveyors)
+    _contracted_postings(t, surveyors)
     if len(assessors) >= 3:
-        lowest = draft("海宁市尖山新区污水处理厂扩建环境影响报告书编制", service="HB01", method="lowest",
-                       ceiling="300000", floor="150000", when=now - 9 * day, org=owners[1 % len(owners)])
-        lowest = run_to_selection(lowest, assessors[:3], published=now - 9 * day,
-                                  quotes=[Decimal("268000"), Decimal("245000"), Decimal("259500")])
-        services.select_provider(by=_admin_of(lowest.owner), project=lowest, now=now - dt.timedelta(hours=4))
+        lowest = t.draft("海宁市尖山新区污水处理厂扩建环境影响报告书编制", service="HB01", method="lowest",
+                         ceiling="300000", floor="150000", when=t.now - 9 * t.day, org=owners[1 % len(owners)])
+        lowest = t.run_to_selection(lowest, assessors[:3], published=t.now - 9 * t.day,
+                                    quotes=[Decimal("268000"), Decimal("245000"), Decimal("259500")])
+        services.select_provider(by=_admin_of(lowest.owner), project=lowest, now=t.now - dt.timedelta(hours=4))
+    failed = t.posting("平湖市林埭镇农村公路提升工程带状地形图测绘", surveyors[:2], 9)
+    t.select(failed, t.now - 2 * t.day)
+    owner_user = _admin_of(t.owner)
+    cancelled = services.publish(by=owner_user, project=t.draft("平湖市广陈镇文化礼堂测绘（已取消）",
+                                                                 when=t.now - 4 * t.day), now=t.now - 4 * t.day)
+    services.cancel(by=owner_user, project=cancelled, reason="项目立项调整，需求取消。", now=t.now - 3 * t.day)
 
-    failed = run_to_selection(draft("平湖市林埭镇农村公路提升工程带状地形图测绘", when=now - 9 * day), surveyors[:2],
-                              published=now - 9 * day)
-    select(failed, now - 2 * day)
 
-    cancelled = services.publish(by=owner_user, project=draft("平湖市广陈镇文化礼堂测绘（已取消）", when=now - 4 * day),
-                                 now=now - 4 * day)
-    services.cancel(by=owner_user, project=cancelled, reason="项目立项调整，需求取消。", now=now - 3 * day)
+def _early_postings(t: _Timeline, surveyors: list) -> None:
+    """A draft, an open posting, one awaiting confirmation and one in publicity."""
+    now, day, hour = t.now, t.day, dt.timedelta(hours=1)
+    t.draft("平湖市当湖街道老旧小区改造工程地形测绘（草稿）")
+    open_ = t.services.publish(by=_admin_of(t.owner), project=t.draft("平湖市独山港区道路工程1:500地形图测绘"),
+                               now=now - day)
+    for agency in surveyors[:2]:
+        t.services.register(by=_admin_of(agency.organisation), project=open_, agency=agency, now=now - day / 2)
+    t.select(t.posting("平湖市钟埭街道农房集聚区宗地测绘", surveyors[:4], 9), now - hour)
+    publicity = t.posting("平湖市新埭镇工业园区竣工测量", surveyors[1:5], 9)
+    t.confirm(t.select(publicity, now - 3 * hour), now - 2 * hour)
+
+
+def _contracted_postings(t: _Timeline, surveyors: list) -> None:
+    """One posting whose contract is signed and uploaded (service running), one still contracting."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    now, day, hour = t.now, t.day, dt.timedelta(hours=1)
+    signed = t.posting("平湖市乍浦镇滨海大道拓宽工程规划放线测量", surveyors[:4], 30)
+    signed = t.confirm(t.select(signed, now - 24 * day), now - 24 * day + 2 * hour)
+    t.services.end_publicity(project=signed, now=now - 14 * day)
+    signed.refresh_from_db()
+    t.services.upload_contract(by=_admin_of(t.owner), project=signed, signed_on=(now - 12 * day).date(),
+                               upload=SimpleUploadedFile("contract.pdf", MINIMAL_PDF, content_type="application/pdf"),
+                               now=now - 12 * day)
+    contracting = t.posting("平湖市曹桥街道河道整治工程水下地形测量", surveyors[1:5], 20)
+    contracting = t.confirm(t.select(contracting, now - 14 * day), now - 14 * day + hour)
+    t.services.end_publicity(project=contracting, now=now - 2 * day)

@@ -8,7 +8,8 @@
 The backend is chosen by settings.SEARCH_BACKEND: "database" (embedded, default: FTS5 on SQLite,
 tsvector + GIN on PostgreSQL) or "elasticsearch". Both segment Chinese with jieba at index and query
 time (see analysis.py), rank by text relevance + credit grade + recency (ranking.py), and show only
-admitted agencies and published postings (documents.py). The index follows the audit log (sync.py).
+admitted agencies and published postings (documents.py). The apps register what they index
+(`register`, registry.py) and which audit actions re-index it; the index follows those (sync.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from marketplace.search.documents import AGENCY, PROJECT
-from marketplace.search.types import FACETS, FacetValue, Hit, SearchResult
+from marketplace.search import registry
+from marketplace.search.registry import OBJECT, register
+from marketplace.search.types import AGENCY, FACETS, PROJECT, FacetValue, Hit, SearchResult
 
-__all__ = ["AGENCY", "PROJECT", "FacetValue", "Hit", "SearchError", "SearchResult", "get_backend",
-           "index_objects", "search", "search_agencies", "search_projects"]
+__all__ = ["AGENCY", "OBJECT", "PROJECT", "FacetValue", "Hit", "SearchError", "SearchResult", "get_backend",
+           "index_objects", "register", "search", "search_agencies", "search_projects"]
 
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 500
@@ -53,31 +55,29 @@ def get_backend(name: str | None = None):
     return _backends[name]
 
 
-@lru_cache(maxsize=8)
-def _choice_labels(language: str) -> dict[str, dict[str, str]]:
-    """Labels of the fixed choices, per language (translating them on every search showed up in
-    profiles)."""
-    from agencies.models import Agency
+@lru_cache(maxsize=32)
+def _choice_labels(kind: str, language: str) -> dict[str, dict[str, str]]:
+    """Labels of the fixed choices, per kind and language (translating them on every search showed up
+    in profiles): the price buckets, and whatever the registering app names (grades, methods…)."""
     from marketplace.search.documents import PRICE_LABELS
-    from projects.models import Project
 
-    return {
-        "grade": {g.value: f"{g.label}级" for g in Agency.Grade},
-        "method": {m.value: str(m.label) for m in Project.Method},
-        "status": {s.value: str(s.label) for s in Project.Status},
-        "price": {k: str(v) for k, v in PRICE_LABELS.items()},
-    }
+    labels = {"price": {k: str(v) for k, v in PRICE_LABELS.items()}}
+    for facet, values in registry.get(kind).labels().items():
+        labels[facet] = {str(value): str(label) for value, label in values.items()}
+    return labels
 
 
 def _labels(kind: str) -> dict[str, dict[str, str]]:
     from marketplace.models import ServiceType
     from marketplace.search.documents import _regions
 
-    return {
+    labels = {name: {} for name in FACETS[kind]}
+    labels.update({
         "service_type": dict(ServiceType.objects.values_list("code", "name")),
         "region": {code: name for code, (name, _parent) in _regions().items()},
-        **_choice_labels(get_language() or settings.LANGUAGE_CODE),
-    }
+        **_choice_labels(kind, get_language() or settings.LANGUAGE_CODE),
+    })
+    return labels
 
 
 def clean_filters(kind: str, filters: dict | None, labels: dict | None = None) -> dict[str, str]:
@@ -98,7 +98,7 @@ def clean_filters(kind: str, filters: dict | None, labels: dict | None = None) -
 def search(kind: str, q: str = "", filters: dict | None = None, page: int = 1, *,
            page_size: int = DEFAULT_PAGE_SIZE, now=None, backend: str | None = None) -> SearchResult:
     """Search one kind ("agency" or "project"): hits for `page` and facet counts over all matches."""
-    if kind not in FACETS:
+    if kind not in FACETS or kind not in registry.registered():
         raise SearchError(f"未知的搜索对象 / unknown search kind: {kind}")
     q = (q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
@@ -136,14 +136,20 @@ def search_projects(q: str = "", filters: dict | None = None, page: int = 1, **k
     return search(PROJECT, q, filters, page, **kwargs)
 
 
+INDEX_CHUNK = 1000
+
+
 def index_objects(kind: str, ids, *, backend: str | None = None) -> None:
     """Bring the index up to date for these object ids: (re)index visible ones, drop the rest."""
     from marketplace.search.documents import iter_documents
 
-    ids = {int(i) for i in ids}
+    wanted = sorted({int(i) for i in ids})
     engine = get_backend(backend)
-    docs = list(iter_documents(kind, ids=ids))
-    engine.index(docs)
-    gone = ids - {d["object_id"] for d in docs}
-    if gone:
-        engine.delete(kind, gone)
+    for start in range(0, len(wanted), INDEX_CHUNK):
+        chunk = wanted[start:start + INDEX_CHUNK]
+        docs = list(iter_documents(kind, ids=chunk, chunk_size=INDEX_CHUNK))
+        if docs:
+            engine.index(docs)
+        gone = set(chunk) - {d["object_id"] for d in docs}
+        if gone:
+            engine.delete(kind, gone)

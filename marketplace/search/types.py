@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+AGENCY = "agency"
+PROJECT = "project"
+# The document kinds and the facets each one shows; the apps that own the rows register them (registry.py).
 FACETS = {
-    "agency": ("service_type", "region", "grade", "price"),
-    "project": ("service_type", "region", "method", "status", "price"),
+    AGENCY: ("service_type", "region", "grade", "price"),
+    PROJECT: ("service_type", "region", "method", "status", "price"),
 }
 
 

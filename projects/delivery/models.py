@@ -66,10 +66,6 @@ class ServiceJob(models.Model):
     def __str__(self) -> str:
         return f"{self.project.code} · {self.agency}"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
 
 class ClockPause(models.Model):
     """A 补正 pause: the agency's written request; the owner's supply resumes the clock.

@@ -15,7 +15,12 @@ from marketplace.workdays import Calendar
 from projects.clock import ClockStatus
 
 from .models import Deliverable, ServiceJob
+from .states import JOB
 from .status import OwnerWait, job_clock, owner_waits
+
+AGENCY_ACTIONS = frozenset({"record_materials_complete", "request_pause", "submit_deliverable", "request_extension"})
+OWNER_ACTIONS = frozenset({"record_materials_complete", "supply_materials", "return_deliverable", "accept_deliverable",
+                           "decide_extension"})
 
 
 def jobs_with_history(qs: QuerySet | None = None) -> QuerySet:
@@ -27,6 +32,12 @@ def jobs_with_history(qs: QuerySet | None = None) -> QuerySet:
         "pauses", "extensions",
         Prefetch("deliverables", queryset=Deliverable.objects.prefetch_related("files")),
     )
+
+
+def job_actions(job: ServiceJob, *, is_owner: bool, is_agency: bool) -> frozenset[str]:
+    """The job's transitions open now that this visitor's side may take (what the job page offers)."""
+    mine = (OWNER_ACTIONS if is_owner else frozenset()) | (AGENCY_ACTIONS if is_agency else frozenset())
+    return JOB.allowed(job) & mine
 
 
 def open_jobs() -> QuerySet:

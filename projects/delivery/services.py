@@ -1,4 +1,4 @@
-"""Writes for service delivery. Each: a guard (who, which status), the transition table, save with
+"""Writes for service delivery. Each: a guard (who, which status), the job's state machine, save with
 update_fields, one audit entry, notifications (inbox rows now, email after commit)."""
 
 from __future__ import annotations
@@ -10,39 +10,22 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace import audit
+from agencies.credit import record_credit_event
+from marketplace import audit, uploads
 from marketplace.notify import notify
 from marketplace.permissions import can
 from marketplace.policy import Policy, current_policy
 from marketplace.workdays import Calendar, get_calendar
 from projects.clock import completion_event
+from projects.states import PROJECT
 
-from .files import MAX_FILES, check_upload
 from .models import ClockPause, Deliverable, DeliverableFile, Extension, ServiceJob
 from .selectors import job_policy
+from .states import JOB
 from .status import job_clock
 
 S = ServiceJob.Status
-
-# Allowed transitions: action → {from status: to status}. One guard (`_transition`) reads it.
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "record_materials_complete": {S.WAITING_MATERIALS: S.RUNNING},
-    "request_pause": {S.RUNNING: S.PAUSED, S.RETURNED: S.PAUSED},
-    "supply_materials": {S.PAUSED: S.RUNNING},
-    "submit_deliverable": {S.RUNNING: S.DELIVERED, S.RETURNED: S.DELIVERED},
-    "return_deliverable": {S.DELIVERED: S.RETURNED},
-    "accept_deliverable": {S.DELIVERED: S.ACCEPTED},
-}
-EXTENSION_OPEN = (S.RUNNING, S.PAUSED, S.RETURNED, S.DELIVERED)
-
-WRONG_STATUS = "当前状态（{status}）不允许此操作 / not allowed while the job is {code}"
-
-
-def _transition(job: ServiceJob, action: str) -> str:
-    table = TRANSITIONS[action]
-    if job.status not in table:
-        raise ValidationError(WRONG_STATUS.format(status=job.get_status_display(), code=job.status))
-    return table[job.status]
+MAX_FILES = 20  # files in one deliverable
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -105,6 +88,8 @@ def start_service(*, project, agency, contract_signed_on: dt.date, limit_wd: int
         raise ValidationError("资料齐全日不能晚于今天 / materials cannot be complete in the future")
     if ServiceJob.objects.filter(project=project).exists():
         raise ValidationError("该项目的服务已开始 / the service for this project has already started")
+    if project.status != project.Status.IN_SERVICE:
+        project.save(update_fields=PROJECT.advance(project, "start_service", now=now))
     policy = policy or current_policy()
     started_on = max(contract_signed_on, materials_complete_on) if materials_complete_on else None
     try:
@@ -115,9 +100,6 @@ def start_service(*, project, agency, contract_signed_on: dt.date, limit_wd: int
                 status=S.RUNNING if started_on else S.WAITING_MATERIALS, policy_version=policy.version)
     except IntegrityError:
         raise ValidationError("该项目的服务已开始 / the service for this project has already started")
-    if project.status != project.Status.IN_SERVICE:
-        project.status = project.Status.IN_SERVICE
-        project.save(update_fields=["status", "updated_at"])
     _audit("projects.service_started", job=job, by=by, organisation=project.owner_id, now=now,
            data={"limit_wd": limit_wd, "contract_signed_on": contract_signed_on,
                  "materials_complete_on": materials_complete_on, "started_on": started_on,
@@ -134,13 +116,12 @@ def record_materials_complete(*, job: ServiceJob, on: dt.date, by, now: dt.datet
     job = _locked(job)
     if not (can(by, "projects.job_owner", job) or can(by, "projects.job_agency", job)):
         raise PermissionDenied("只有业主或服务机构可以确认资料齐全 / only the owner or the agency can confirm")
-    new_status = _transition(job, "record_materials_complete")
+    fields = JOB.advance(job, "record_materials_complete")
     if on > _local_day(_now(now)):
         raise ValidationError("资料齐全日不能晚于今天 / the date cannot be in the future")
     job.materials_complete_on = on
     job.started_on = max(on, job.contract_signed_on)
-    job.status = new_status
-    job.save(update_fields=["materials_complete_on", "started_on", "status", "updated_at"])
+    job.save(update_fields=["materials_complete_on", "started_on", *fields])
     _audit("projects.materials_complete", job=job, by=by, now=now,
            data={"materials_complete_on": on, "started_on": job.started_on})
     notify(key=f"job:{job.pk}:materials_complete", recipients=[_agency_org(job), _owner_org(job)], kind="resume",
@@ -160,12 +141,11 @@ def request_pause(*, job: ServiceJob, request: str, by, now: dt.datetime | None 
     text = (request or "").strip()
     if len(text) < 4:
         raise ValidationError("请书面列明需要补正的资料 / list in writing the materials you need")
-    new_status = _transition(job, "request_pause")
+    fields = JOB.advance(job, "request_pause")
     now = _now(now)
     on = _local_day(now)
     pause = ClockPause.objects.create(job=job, requested_on=on, request=text, requested_by=by, first_day=on)
-    job.status = new_status
-    job.save(update_fields=["status", "updated_at"])
+    job.save(update_fields=fields)
     _audit("projects.clock_paused", job=job, by=by, now=now, reason=text,
            data={"pause": pause.pk, "first_day": on})
     notify(key=f"pause:{pause.pk}:requested", recipients=_owner_org(job), kind="pause",
@@ -178,7 +158,7 @@ def supply_materials(*, job: ServiceJob, by, note: str = "", now: dt.datetime | 
     """The owner supplies what was requested; the supply day is the last paused day, the clock resumes after it."""
     job = _locked(job)
     _require(by, "projects.job_owner", job, "只有项目业主可以提供补正资料 / only the owner can supply materials")
-    new_status = _transition(job, "supply_materials")
+    fields = JOB.advance(job, "supply_materials")
     pause = job.pauses.select_for_update().filter(last_day__isnull=True).first()
     if pause is None:
         raise ValidationError("没有待补正的申请 / there is no open request for materials")
@@ -190,8 +170,7 @@ def supply_materials(*, job: ServiceJob, by, note: str = "", now: dt.datetime | 
     pause.supplied_by = by
     pause.supply_note = (note or "").strip()
     pause.save(update_fields=["last_day", "supplied_on", "supplied_by", "supply_note"])
-    job.status = new_status
-    job.save(update_fields=["status", "updated_at"])
+    job.save(update_fields=fields)
     _audit("projects.clock_resumed", job=job, by=by, now=now, reason=pause.supply_note,
            data={"pause": pause.pk, "first_day": pause.first_day, "last_day": on})
     notify(key=f"pause:{pause.pk}:supplied", recipients=_agency_org(job), kind="resume",
@@ -207,8 +186,7 @@ def request_extension(*, job: ServiceJob, requested_wd: int, reason: str, by,
                       now: dt.datetime | None = None) -> Extension:
     job = _locked(job)
     _require(by, "projects.job_agency", job, "只有服务机构可以申请延期 / only the agency can request an extension")
-    if job.status not in EXTENSION_OPEN:
-        raise ValidationError(WRONG_STATUS.format(status=job.get_status_display(), code=job.status))
+    JOB.target(job, "request_extension")
     if not isinstance(requested_wd, int) or requested_wd < 1:
         raise ValidationError("延长天数须为正整数 / the extension must be a positive number of working days")
     reason = (reason or "").strip()
@@ -235,8 +213,7 @@ def decide_extension(*, extension: Extension, grant: bool, by, granted_wd: int |
     ext = Extension.objects.select_for_update().get(pk=extension.pk)
     if ext.decision != Extension.Decision.PENDING:
         raise ValidationError("该延期申请已决定 / this extension has already been decided")
-    if job.status == S.ACCEPTED:
-        raise ValidationError(WRONG_STATUS.format(status=job.get_status_display(), code=job.status))
+    JOB.target(job, "decide_extension")
     reason = (reason or "").strip()
     if grant:
         granted = ext.requested_wd if granted_wd is None else granted_wd
@@ -267,13 +244,13 @@ def submit_deliverable(*, job: ServiceJob, files, note: str = "", by, now: dt.da
     """The agency submits the result (files checked by content) and a note; its clock stops on this day."""
     job = _locked(job)
     _require(by, "projects.job_agency", job, "只有服务机构可以提交成果 / only the agency can submit deliverables")
-    new_status = _transition(job, "submit_deliverable")
+    fields = JOB.advance(job, "submit_deliverable")
     files = [f for f in (files or []) if f]
     if not files:
         raise ValidationError("请上传成果文件 / at least one file is required")
     if len(files) > MAX_FILES:
         raise ValidationError(f"一次最多上传 {MAX_FILES} 个文件 / at most {MAX_FILES} files")
-    checked = [check_upload(f) for f in files]
+    checked = [uploads.check_upload(f, uploads.PDF_IMAGE_OR_ZIP, match_name=True).meta() for f in files]
     now = _now(now)
     deliverable = Deliverable.objects.create(job=job, note=(note or "").strip(), submitted_by=by, submitted_at=now,
                                              submitted_on=_local_day(now))
@@ -281,8 +258,7 @@ def submit_deliverable(*, job: ServiceJob, files, note: str = "", by, now: dt.da
         row = DeliverableFile(deliverable=deliverable, **meta)
         row.file.save(meta["name"], upload, save=False)
         row.save()
-    job.status = new_status
-    job.save(update_fields=["status", "updated_at"])
+    job.save(update_fields=fields)
     _audit("projects.deliverable_submitted", job=job, by=by, now=now,
            data={"deliverable": deliverable.pk, "files": [m["sha256"] for m in checked],
                  "submitted_on": deliverable.submitted_on})
@@ -306,14 +282,13 @@ def return_deliverable(*, deliverable: Deliverable, reason: str, by, now: dt.dat
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError("退回须写明理由 / a reason for returning is required")
-    new_status = _transition(job, "return_deliverable")
+    fields = JOB.advance(job, "return_deliverable")
     row = _pending(job, deliverable)
     now = _now(now)
     row.decision, row.decision_reason, row.decided_by = Deliverable.Decision.RETURNED, reason, by
     row.decided_at, row.decided_on = now, max(_local_day(now), row.submitted_on)
     row.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at", "decided_on"])
-    job.status = new_status
-    job.save(update_fields=["status", "updated_at"])
+    job.save(update_fields=fields)
     _audit("projects.deliverable_returned", job=job, by=by, now=now, reason=reason,
            data={"deliverable": row.pk, "returned_on": row.decided_on})
     notify(key=f"deliverable:{row.pk}:returned", recipients=_agency_org(job), kind="deliverable_returned",
@@ -328,7 +303,7 @@ def accept_deliverable(*, deliverable: Deliverable, by, now: dt.datetime | None 
     `overdue_minor`, more records `overdue_major` (credit ledger), on time records nothing."""
     job = _locked(deliverable.job)
     _require(by, "projects.job_owner", job, "只有项目业主可以验收成果 / only the owner can accept a deliverable")
-    new_status = _transition(job, "accept_deliverable")
+    fields = JOB.advance(job, "accept_deliverable")
     row = _pending(job, deliverable)
     now = _now(now)
     policy = policy or job_policy(job)
@@ -338,32 +313,32 @@ def accept_deliverable(*, deliverable: Deliverable, by, now: dt.datetime | None 
     row.save(update_fields=["decision", "decided_by", "decided_at", "decided_on"])
     clock = job_clock(job, today=row.submitted_on, calendar=calendar, policy=policy)
     event = completion_event(clock.overdue, policy)
-    job.status, job.accepted_on = new_status, row.decided_on
+    job.accepted_on = row.decided_on
     job.overdue_wd, job.completion_event, job.policy_version = clock.overdue, event or "", policy.version
-    job.save(update_fields=["status", "accepted_on", "overdue_wd", "completion_event", "policy_version",
-                            "updated_at"])
+    job.save(update_fields=[*fields, "accepted_on", "overdue_wd", "completion_event", "policy_version"])
     project = job.project
-    project.status = project.Status.COMPLETED
-    project.save(update_fields=["status", "updated_at"])
+    project.save(update_fields=PROJECT.advance(project, "complete", now=now))
     if event:
-        from agencies.credit import record_credit_event
-
         record_credit_event(agency=job.agency, code=event, date=job.accepted_on, cause_obj=job, by=by,
                             cause=f"项目 {project.code} 服务超时 {clock.overdue} 个工作日 / "
                                   f"delivered {clock.overdue} working days late")
     _audit("projects.deliverable_accepted", job=job, by=by, now=now, organisation=project.owner_id,
-           data={"project": project.pk, "agency": job.agency_id, "accepted_on": job.accepted_on.isoformat(),
-                 "deliverable": row.pk, "completed_on": row.submitted_on, "limit_wd": clock.limit,
-                 "used_wd": clock.used, "overdue_wd": clock.overdue, "event": event,
-                 "calendar_confirmed": clock.confirmed, "policy_version": policy.version})
-    late = f"超时 {clock.overdue} 个工作日" if clock.overdue else "按期完成"
-    notify(key=f"deliverable:{row.pk}:accepted", recipients=_agency_org(job), kind="deliverable_accepted",
-           title=f"服务成果已验收（{late}）：{project.code}", url=job_url(job))
-    due = calendar.add_working_days(job.accepted_on, policy.rating_deadline_wd)
-    notify(key=f"job:{job.pk}:rating_due", recipients=_owner_org(job), kind="rating_due",
-           title=f"请评价服务：{project.code}",
-           body=f"请在 {due:%Y-%m-%d} 前完成评价 / please rate by {due:%Y-%m-%d}", url=job_url(job))
+           data={"accepted_on": job.accepted_on.isoformat(), "deliverable": row.pk,
+                 "completed_on": row.submitted_on, "limit_wd": clock.limit, "used_wd": clock.used,
+                 "overdue_wd": clock.overdue, "event": event, "calendar_confirmed": clock.confirmed,
+                 "policy_version": policy.version})
+    _notify_accepted(job, row, clock.overdue, calendar.add_working_days(job.accepted_on, policy.rating_deadline_wd))
     return job
+
+
+def _notify_accepted(job: ServiceJob, row: Deliverable, overdue: int, rating_due: dt.date) -> None:
+    code = job.project.code
+    late = f"超时 {overdue} 个工作日" if overdue else "按期完成"
+    notify(key=f"deliverable:{row.pk}:accepted", recipients=_agency_org(job), kind="deliverable_accepted",
+           title=f"服务成果已验收（{late}）：{code}", url=job_url(job))
+    notify(key=f"job:{job.pk}:rating_due", recipients=_owner_org(job), kind="rating_due",
+           title=f"请评价服务：{code}",
+           body=f"请在 {rating_due:%Y-%m-%d} 前完成评价 / please rate by {rating_due:%Y-%m-%d}", url=job_url(job))
 
 
 @transaction.atomic

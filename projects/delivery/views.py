@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import CreditEvent
 from marketplace import audit
+from marketplace.feedback import show_errors
 from marketplace.permissions import can, require
 from marketplace.workdays import get_calendar, today
 
 from . import services
 from .models import DeliverableFile, Extension, ServiceJob
-from .selectors import job_policy, jobs_with_history
+from .selectors import job_actions, job_policy, jobs_with_history
 from .status import WAIT_LABELS, effective_limit, job_clock, owner_waits
 
 
@@ -33,16 +34,15 @@ def job_detail(request, pk: int):
     kw = {"today": today(), "calendar": get_calendar(), "policy": job_policy(job)}
     waits = [(w, WAIT_LABELS[w.kind]) for w in owner_waits(job, **kw)]
     credit = CreditEvent.objects.filter(cause_type=audit.object_ref(job)[0], cause_id=str(job.pk))
+    is_owner = can(request.user, "projects.job_owner", job)
     return render(request, "delivery/job_detail.html", {
         "job": job, "project": job.project, "clock": job_clock(job, **kw), "waits": waits, "today": kw["today"],
         "limit": effective_limit(job), "pauses": job.pauses.all(), "extensions": job.extensions.all(),
         "deliverables": job.deliverables.all(), "credit_events": credit,
         "history": audit.history(job),
         "completion_label": CreditEvent.Code(job.completion_event).label if job.completion_event else "",
-        "is_agency": can(request.user, "projects.job_agency", job),
-        "is_owner": can(request.user, "projects.job_owner", job),
-        "S": ServiceJob.Status,
-        "clock_running": job.status in ServiceJob.CLOCK_RUNNING,
+        "is_owner": is_owner,
+        "actions": job_actions(job, is_owner=is_owner, is_agency=can(request.user, "projects.job_agency", job)),
     })
 
 
@@ -53,8 +53,7 @@ def _act(request, pk: int, fn, success: str):
         fn(job)
         messages.success(request, success)
     except ValidationError as exc:
-        for msg in exc.messages:
-            messages.error(request, msg)
+        show_errors(request, exc)
     return redirect("delivery:job", pk=job.pk)
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies import selectors, services
 from agencies.models import Agency, AgencyDocument, Blacklist
+from agencies.states import MACHINE, leads_to
 from marketplace.models import AuditEntry, Membership, Organisation
 from tests.agencies.factories import complete_application, pdf, scoped_regulator
 from tests.factories import AgencyFactory, make_resident_id, make_uscc
@@ -156,12 +157,19 @@ def test_blacklisted_agency_reapplies_on_its_row_after_the_end(applicant, regula
     assert reopened.pk == agency.pk and reopened.status == Agency.Status.DRAFT
 
 
-def test_status_transitions_are_a_table_with_one_guard():
-    assert services.can_transition("admitted", "suspended")
-    assert services.can_transition("suspended", "admitted")
-    assert not services.can_transition("draft", "suspended")
-    assert not services.can_transition("blacklisted", "admitted")
-    assert not services.can_transition("submitted", "draft")
+def test_status_transitions_are_one_named_machine():
+    def can(status, name):
+        return MACHINE.can(Agency(status=status), name)
+
+    assert can("admitted", "suspend") and can("suspended", "extend_suspension")
+    assert can("suspended", "restore")
+    assert not can("draft", "suspend")
+    assert not any(MACHINE.target(Agency(status="blacklisted"), n) == "admitted"
+                   for n in MACHINE.allowed(Agency(status="blacklisted")))
+    assert not any(MACHINE.target(Agency(status="submitted"), n) == "draft"
+                   for n in MACHINE.allowed(Agency(status="submitted")))
+    assert leads_to(Agency(status="draft"), "admitted") and not leads_to(Agency(status="removed"), "admitted")
+    assert MACHINE.allowed(Agency(status="removed")) == {"blacklist", "reopen"}
 
 
 def test_set_status_for_the_ratings_app(regulator_user):

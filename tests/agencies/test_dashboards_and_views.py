@@ -52,7 +52,7 @@ def test_multi_step_application_through_views(client, applicant, operator_user):
     # A disguised executable is refused with a bilingual message and nothing stored.
     r = client.post(step("documents"), {"op": "upload", "kind": "other",
                                         "file": pdf("evil.pdf", b"MZ\x90\x00")}, follow=True)
-    assert "只接受 PDF" in r.content.decode()
+    assert "only PDF, JPEG or PNG files are accepted" in r.content.decode()
     assert agency.documents.count() == 4
     client.post(step("contact"), {"contact_name": "李四", "contact_phone": "0573-1", "contact_id": make_resident_id(2)})
     client.post(step("qualifications"), {"qualification_type": "测绘资质", "level": 2, "number": "乙测资字1"})
@@ -78,3 +78,21 @@ def test_multi_step_application_through_views(client, applicant, operator_user):
     agency.refresh_from_db()
     assert agency.status == "admitted"
     assert client.get(reverse("agencies:storefront", args=[code])).status_code == 200
+
+
+def test_manage_posts_dispatch_by_op_and_refuse_unknown_ones(client, agency_and_member):
+    from agencies.views import APPLY_POSTS, MANAGE_POSTS, STEP_NAMES
+
+    assert {step for step, _op in APPLY_POSTS} <= set(STEP_NAMES)
+    assert {"storefront", "case", "case_delete", "legal_rep", "licence"} <= set(MANAGE_POSTS)
+    agency, member = agency_and_member
+    client.force_login(member)
+    url = reverse("agencies:manage", args=[agency.pk])
+    body = client.post(url, {"op": "teleport"}, follow=True).content.decode()
+    assert "未知操作" in body
+    client.post(url, {"op": "case", "title": "平湖大道测绘", "year": 2024})
+    case = agency.cases.get()
+    client.post(url, {"op": "legal_rep", "legal_rep_name": "王五", "legal_rep_id": make_resident_id(9)})
+    assert agency.change_requests.get().kind == "legal_rep"
+    body = client.post(url, {"op": "case_delete", "id": case.pk}, follow=True).content.decode()
+    assert not agency.cases.exists() and "已保存" in body

@@ -1,4 +1,4 @@
-"""Identifier rules (rules §2) and the examples.md cases — pure, no database except `duplicate`."""
+"""Identifier rules (docs/rules.md §2) and its worked examples — pure, no database except `duplicate`."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -95,11 +95,8 @@ def test_entity_type_from_registration_authority(code, expected):
 
 def test_letter_registration_authority_codes_accepted():
     # N (农业) and Y (其他) registration authorities: letters in position 1–2 are legal.
-    from tests.factories import USCC_CHARSET, USCC_WEIGHTS
-
-    body = "N2330482MA0000001"
-    check = 31 - sum(USCC_CHARSET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True)) % 31
-    code = body + USCC_CHARSET[0 if check == 31 else check]
+    code = make_uscc(1, prefix="N2")
+    assert code.startswith("N2330482MA0000001")
     assert validate_uscc(code) == code
 
 

@@ -45,5 +45,5 @@ def test_management_command(agency_and_member, capsys):
 
     agency, _ = agency_and_member
     Qualification.objects.create(agency=agency, qualification_type="甲", number="X", valid_to=dt.date(2026, 3, 5))
-    call_command("remind_expiring_qualifications", "--today", "2026-03-01")
-    assert "1 reminders" in capsys.readouterr().out
+    call_command("sweep_deadlines", "--only", "agencies.qualification_reminders", "--today", "2026-03-01")
+    assert "agencies.qualification_reminders: 1" in capsys.readouterr().out

@@ -6,7 +6,7 @@ from collections import defaultdict
 import pytest
 from django.db import connection
 
-from cms import events
+from cms import subscribers as events
 from cms.models import NoticePage
 from marketplace import audit
 

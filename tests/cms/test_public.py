@@ -131,14 +131,15 @@ def test_home_page_query_count_is_fixed(tree, client, django_assert_max_num_quer
 def test_key_figures_are_computed_from_marketplace_data(tree, client, record_event):
     today = timezone.localdate()
     AgencyFactory.create_batch(3)
-    AgencyFactory(status="submitted")
+    applicant = AgencyFactory(status="submitted")
     ProjectFactory.create_batch(2, status="published")
     awarded = ProjectFactory(status="publicity", ceiling=Decimal("100000.00"), awarded_price=Decimal("80000.00"))
     ProjectFactory(status="completed", ceiling=Decimal("50000.00"), awarded_price=Decimal("45000.00"))
     late = ProjectFactory(status="completed", ceiling=Decimal("50000.00"), awarded_price=Decimal("40000.00"))
     ProjectFactory(status="cancelled", ceiling=Decimal("50000.00"), awarded_price=Decimal("1.00"))
-    record_event("projects.result_published", awarded)
-    record_event("projects.result_published", late, now=timezone.now() - dt.timedelta(days=62))
+    record_event("projects.result_published", awarded, data={"agency": applicant.pk})
+    record_event("projects.result_published", late, data={"agency": applicant.pk},
+                 now=timezone.now() - dt.timedelta(days=62))
     agency = AgencyFactory()
     CreditEvent.objects.create(agency=agency, code="overdue_minor", date=today, cause="超时 3 个工作日",
                                cause_type="projects.project", cause_id=str(late.pk))

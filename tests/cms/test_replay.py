@@ -20,7 +20,8 @@ def test_replay_builds_notices_once(tree, published_project, monkeypatch, django
             audit.record(action="projects.published", obj=kept)
             audit.record(action="projects.published", obj=cancelled)
             audit.record(action="projects.cancelled", obj=cancelled, reason="撤销")
-            audit.record(action="agencies.admitted", obj=kept)  # not a notice event
+            audit.record(action="agencies.admitted", obj=kept,  # not a notice event
+                         data={"uscc": "91330482MA2B00001G", "name": "甲", "region": "330482"})
     assert not NoticePage.objects.exists()
 
     out = StringIO()

@@ -33,7 +33,7 @@ def other_agency_user(db):
 
 @pytest.fixture
 def project(owner_org):
-    return ProjectFactory(owner=owner_org)
+    return ProjectFactory(owner=owner_org, status="contracting")
 
 
 @pytest.fixture
@@ -53,5 +53,5 @@ def start(project, agency, by, *, signed=EXAMPLE_START, limit=10, materials=True
 
 @pytest.fixture
 def job(project, agency, agency_user, owner_user):
-    """Limit 10, started Fri 2025-09-26 (the examples.md clock)."""
+    """Limit 10, started Fri 2025-09-26 (the docs/rules.md §7 example clock)."""
     return start(project, agency, owner_user)

@@ -40,7 +40,7 @@ def test_pause_supply_late_delivery_accept(live_server, owner_org, owner_user, t
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     agency = AgencyFactory()
     agency_user = member_of(agency.organisation)
-    project = ProjectFactory(owner=owner_org, title="平湖市新埭镇道路地形测绘")
+    project = ProjectFactory(owner=owner_org, title="平湖市新埭镇道路地形测绘", status="contracting")
     signed = today() - dt.timedelta(days=42)  # 10 working days ran out weeks ago
     job = services.start_service(project=project, agency=agency, contract_signed_on=signed,
                                  materials_complete_on=signed, limit_wd=10, by=owner_user)

@@ -1,4 +1,4 @@
-"""The service clock (rules.md §3): examples.md numbers, pauses, holidays, the start day, 2027."""
+"""The service clock (docs/rules.md §7): its worked examples, pauses, holidays, the start day, 2027."""
 
 import datetime as dt
 import random
@@ -19,7 +19,7 @@ def status(today, *, start=START, limit=10, pauses=(), policy=POLICY, calendar=C
     return clock_status(start=start, limit=limit, pauses=pauses, today=today, calendar=calendar, policy=policy)
 
 
-# ---- examples.md, exactly ---------------------------------------------------------------------
+# ---- the docs/rules.md examples, exactly --------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def make_job(owner_org, agency, owner_user, *, days_ago, limit=10):
     signed = today() - dt.timedelta(days=days_ago)
-    return services.start_service(project=ProjectFactory(owner=owner_org), agency=agency, contract_signed_on=signed,
-                                  materials_complete_on=signed, limit_wd=limit, by=owner_user)
+    return services.start_service(project=ProjectFactory(owner=owner_org, status="contracting"), agency=agency,
+                                  contract_signed_on=signed, materials_complete_on=signed, limit_wd=limit,
+                                  by=owner_user)
 
 
 def populate(n, owner_org, owner_user, agency, agency_user):

@@ -67,6 +67,16 @@ def test_start_service_contract_in_future_refused(project, agency, owner_user):
                                by=owner_user, now=at(D(2025, 10, 1)))
 
 
+def test_start_service_needs_a_project_awaiting_its_contract(owner_org, agency, owner_user):
+    from tests.factories import ProjectFactory
+
+    draft = ProjectFactory(owner=owner_org)
+    with pytest.raises(ValidationError, match="不允许"):
+        start(draft, agency, owner_user)
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not ServiceJob.objects.exists()
+
+
 def test_clock_starts_at_the_later_of_contract_and_materials(project, agency, owner_user, agency_user,
                                                              other_owner_user):
     job = start(project, agency, owner_user, materials=False)
@@ -136,7 +146,7 @@ def test_open_pause_is_an_owner_wait(job, agency_user):
     assert c.paused_now and c.used == 3
 
 
-# ---- deliverables and acceptance (examples.md) --------------------------------------------------
+# ---- deliverables and acceptance (docs/rules.md §7) ----------------------------------------------
 
 
 def deliver(job, user, day):
@@ -165,7 +175,7 @@ def test_accept_records_the_overdue_event(job, agency, agency_user, owner_user, 
     assert entry.data["agency"] == job.agency_id
     assert entry.data["accepted_on"] == "2025-10-28"
     assert entry.data["overdue_wd"] == overdue
-    assert job.project.status == "completed"
+    assert (job.project.status, job.project.status_since) == ("completed", at(D(2025, 10, 28)))
     assert Notification.objects.filter(recipient=owner_user, kind="rating_due").count() == 1
     assert Notification.objects.filter(recipient=agency_user, kind="deliverable_accepted").count() == 1
 
@@ -300,7 +310,8 @@ def test_rating_recorded_event_closes_the_rating_deadline(job, agency_user, owne
     assert [w.kind for w in owner_waits(job, today=D(2025, 11, 30), calendar=get_calendar(),
                                         policy=current_policy())] == ["rating"]
     with django_capture_on_commit_callbacks(execute=True):
-        audit.record(action="ratings.rating_recorded", by=owner_user, data={"project": job.project_id})
+        audit.record(action="ratings.rating_recorded", by=owner_user,
+                     data={"project": job.project_id, "agency": job.agency_id, "result": "满意", "automatic": False})
     job = ServiceJob.objects.get(pk=job.pk)
     assert job.rated_on is not None
     assert owner_waits(job, today=D(2025, 11, 30), calendar=get_calendar(), policy=current_policy()) == []
@@ -323,7 +334,7 @@ def test_a_job_keeps_the_policy_it_started_under(job, project, agency, agency_us
     old_version = job.policy_version
     adopt_policy(by=operator_user, data={"clock_yellow_ratio": "0.5", "overdue_minor_max_wd": 0},
                  note="试行更严格的预警 / stricter warnings")
-    newer = start(ProjectFactory(owner=project.owner), agency, owner_user)
+    newer = start(ProjectFactory(owner=project.owner, status="contracting"), agency, owner_user)
     assert newer.policy_version == old_version + 1
     by_id = {r.job.pk: r for r in rows(jobs_with_history(), today=D(2025, 10, 10), calendar=get_calendar())}
     assert by_id[job.pk].clock.state == "green"  # 5 of 10 under 0.8

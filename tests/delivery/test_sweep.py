@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from marketplace.models import Notification
-from marketplace.notify import run_sweeps, sweep_deadlines_task
+from marketplace.periodic import run as run_sweeps
+from marketplace.periodic import sweep_deadlines_task
 from projects.delivery import services
 from tests.delivery.conftest import D, at
 from tests.delivery.files import pdf
@@ -99,8 +100,8 @@ def test_extension_starts_a_new_warning_cycle(job, agency_user, owner_user, djan
 def test_task_and_run_sweeps(job, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         result = sweep_deadlines_task.enqueue(today="2025-10-17")
-    assert result.return_value["projects.delivery.sweep.sweep_service_jobs"] == 2
-    assert run_sweeps(today=D(2025, 10, 17))["projects.delivery.sweep.sweep_service_jobs"] == 0
+    assert result.return_value["projects.service_clock"] == 2
+    assert run_sweeps(today=D(2025, 10, 17))["projects.service_clock"] == 0
 
 
 def test_command_rejects_a_bad_date():

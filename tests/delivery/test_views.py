@@ -232,7 +232,7 @@ def test_file_of_another_job_is_not_served_through_this_job(client, busy_job, us
 
     job, d, _ = busy_job
     other_agency = AgencyFactory()
-    other_job = start(ProjectFactory(owner=project.owner), other_agency, owner_user)
+    other_job = start(ProjectFactory(owner=project.owner, status="contracting"), other_agency, owner_user)
     f = d.files.first()
     assert get(client, users["owner"], reverse("delivery:download", args=[other_job.pk, f.pk])).status_code == 404
 
@@ -273,3 +273,12 @@ def test_a_clock_running_into_an_unloaded_year_is_marked_unconfirmed(client, pro
     short.update(limit_wd=1)
     html = get(client, users["agency"], reverse("delivery:job", args=[job.pk])).content.decode()
     assert ("未确认" in html) is (today().year not in get_calendar().years)
+
+
+def test_job_actions_are_the_open_transitions_of_the_visitors_side(job):
+    from projects.delivery.selectors import job_actions
+
+    assert job_actions(job, is_owner=False, is_agency=True) == {"request_pause", "submit_deliverable",
+                                                                "request_extension"}
+    assert job_actions(job, is_owner=True, is_agency=False) == {"decide_extension"}
+    assert job_actions(job, is_owner=False, is_agency=False) == set()

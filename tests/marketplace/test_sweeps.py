@@ -1,15 +1,34 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
-from marketplace.notify import run_sweeps
+from marketplace import periodic
 
 pytestmark = pytest.mark.django_db
 
 
 def test_one_sweep_runs_every_apps_periodic_work():
-    results = run_sweeps()
-    assert "projects.sweeps.project_transitions" in results
-    assert "agencies.sweeps.qualification_reminders" in results
-    assert "projects.delivery.sweep.sweep_service_jobs" in results
-    assert "ratings.sweeps.automatic_ratings" in results and "ratings.sweeps.ended_suspensions" in results
+    results = periodic.run()
+    assert set(results) == {"marketplace.resend_mail", "agencies.qualification_reminders", "projects.transitions",
+                            "projects.service_clock", "ratings.automatic_ratings", "ratings.ended_suspensions"}
+
+
+def test_only_runs_the_named_jobs_and_refuses_unknown_ones():
+    out = StringIO()
+    call_command("sweep_deadlines", "--only", "projects.transitions", stdout=out)
+    assert out.getvalue().strip() == "projects.transitions: 0"
+    with pytest.raises(CommandError, match="unknown periodic jobs: nope.job"):
+        call_command("sweep_deadlines", "--only", "nope.job")
+    out = StringIO()
+    call_command("sweep_deadlines", "--list", stdout=out)
+    assert "agencies.qualification_reminders" in out.getvalue().split()
+
+
+def test_a_job_must_be_namespaced_and_registered_once():
+    with pytest.raises(ValueError, match="namespaced"):
+        periodic.periodic("bare")
+    with pytest.raises(ValueError, match="twice"):
+        periodic.periodic("projects.transitions")(lambda **kw: 0)
     call_command("sweep_deadlines")

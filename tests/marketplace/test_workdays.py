@@ -1,4 +1,4 @@
-"""Working-day calendar: the examples of examples.md and the rules of rules.md §3."""
+"""Working-day calendar: the worked examples and rules of docs/rules.md §3."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The verifiable draw: examples.md reproduced, and the standalone verifier accepts/rejects records."""
+"""The verifiable draw: the docs/rules.md §5.6 example reproduced; the standalone verifier accepts/rejects records."""
 
 import copy
 import json
@@ -22,7 +22,7 @@ def example_record(**kw):
                              beacon="", eligible=ELIGIBLE, **kw)
 
 
-def test_examples_md_draw():
+def test_the_rules_example_draw():
     r = example_record()
     assert r["commitment"] == "a9bffc9ce6672bb572b27de505324406824ab764b93d89f461d7609306bf69d9"
     assert r["seed"] == "2189e52f002113dbe253b87a67d5bd9458a8ac7174429db7f4e79f3343ddac54"

@@ -10,9 +10,9 @@ import os
 
 import pytest
 
-from projects import services
 from projects.draw import SHANGHAI
 from projects.models import Project
+from projects.services import _base as services_base
 from tests.factories import PASSWORD, OrganisationFactory, member_of
 from tests.projects.factories import eligible_agency
 from tests.projects.verifier import verify_draw
@@ -43,7 +43,7 @@ def test_post_register_draw_confirm_publicity_contract(live_server, monkeypatch,
     from playwright.sync_api import sync_playwright
 
     clock = Clock(dt.datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI))
-    monkeypatch.setattr(services, "_now", clock)
+    monkeypatch.setattr(services_base, "clock", clock)
     owner_org = OrganisationFactory(kind="owner", name="平湖市住房和城乡建设局")
     owner = member_of(owner_org)
     agencies = [eligible_agency(name=f"嘉兴测绘服务有限公司{i}") for i in range(3)]

@@ -1,4 +1,4 @@
-"""Pure selection rules: examples.md lowest-price and composite numbers, bands, direct, 流标."""
+"""Pure selection rules: the docs/rules.md §5.5 lowest-price and composite examples, bands, direct, 流标."""
 
 import datetime as dt
 from decimal import Decimal

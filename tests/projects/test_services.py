@@ -496,8 +496,8 @@ def test_sweep_command_is_idempotent(owner_user, owner_org, agencies):
     assert services.close_due(AFTER) == [project.code]
     assert services.close_due(AFTER) == []
     out = StringIO()
-    call_command("project_sweeps", stdout=out)
-    assert "closed=0" in out.getvalue()
+    call_command("sweep_deadlines", "--only", "projects.transitions", stdout=out)
+    assert "projects.transitions: 0" in out.getvalue()
 
 
 def test_beacon_only_when_named_in_advance(owner_user, owner_org, agencies):
@@ -510,3 +510,26 @@ def test_beacon_only_when_named_in_advance(owner_user, owner_org, agencies):
     named = services.select_provider(by=owner_user, project=named, now=AFTER, beacon="4012.35")
     assert named.draw_record["beacon"] == "4012.35"
     assert verify_draw.check(named.draw_record) is None
+
+
+# ---- audit payloads follow the key convention -------------------------------------------------------
+
+
+def test_registration_entries_carry_primary_keys_and_codes_under_their_names(owner_user, owner_org, agencies):
+    project = make_published(owner_user, owner_org)
+    a = agencies[0]
+    services.register(by=a.user, project=project, agency=a, quote="90000", now=PUBLISH_AT)
+    registered = AuditEntry.objects.get(action="projects.registered")
+    assert registered.data == {"project": project.pk, "code": project.code, "agency": a.pk, "uscc": a.uscc,
+                               "quoted": True}
+    quoted = AuditEntry.objects.get(action="projects.quote_submitted")
+    assert (quoted.data["project"], quoted.data["code"]) == (project.pk, project.code)
+
+
+def test_cancel_goes_through_the_state_machine(owner_user, owner_org):
+    project = make_published(owner_user, owner_org)
+    services.cancel(by=owner_user, project=project, reason="项目取消立项", now=AFTER)
+    project.refresh_from_db()
+    assert (project.status, project.status_since) == (Project.Status.CANCELLED, AFTER)
+    entry = AuditEntry.objects.get(action="projects.cancelled")
+    assert entry.data == {"from": "published", "to": "cancelled", "code": project.code}

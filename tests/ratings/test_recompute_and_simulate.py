@@ -16,7 +16,7 @@ from marketplace.policy import Policy, default_policy
 from ratings import scoring
 from ratings.models import GradeChange
 from ratings.recompute import recompute_all
-from ratings.services import ledger_events
+from ratings.selectors import ledger_events
 from tests.factories import AgencyFactory
 
 AS_OF = dt.date(2025, 12, 31)

@@ -208,15 +208,6 @@ def test_fraud_removes_and_blacklists():
     assert {(s.kind, s.ends_on) for s in specs} == {("removal", None), ("blacklist", D(2028, 5, 31))}
 
 
-def test_grade_history_from_events_finds_entries_and_recovery():
-    events = [ev("violation", "2025-01-15"), ev("violation", "2025-02-15"), ev("eval_unsat", "2025-03-01")]
-    history = scoring.grade_history(events, until=D(2026, 6, 1), policy=P)
-    assert [(d, g) for d, g, _s in history] == [
-        (D(2025, 1, 15), "B"), (D(2025, 2, 15), "C"), (D(2025, 3, 1), "D"),
-        # an event dated 2025-01-15 is out on 2026-01-15 (window: D − 12 months < date)
-        (D(2026, 1, 15), "C"), (D(2026, 2, 15), "A")]
-
-
 def test_simulate_groups_by_agency():
     rows = [{"agency": "X", "code": "violation", "date": "2025-06-01"},
             {"agency": "Y", "code": "abandon", "date": "2025-06-01", "state": "appeal_pending"}]

@@ -3,7 +3,7 @@ with history, after a failed subscriber, or after seeding demo data."""
 
 from django.core.management.base import BaseCommand
 
-from cms import events
+from cms import subscribers as events
 from marketplace.models import AuditEntry
 
 

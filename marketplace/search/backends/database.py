@@ -25,10 +25,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from marketplace.models import SearchDocument, SearchFacet
-from marketplace.search import ranking
+from marketplace.search import ranking, registry
 from marketplace.search.analysis import Term
-from marketplace.search.documents import AGENCY, AGENCY_VISIBLE_STATUS, PROJECT_HIDDEN_STATUSES
-from marketplace.search.types import FACETS, Hit, RawResult
+from marketplace.search.types import AGENCY, FACETS, PROJECT, Hit, RawResult
 
 DOC = SearchDocument._meta.db_table
 FACET = SearchFacet._meta.db_table
@@ -90,13 +89,14 @@ def tsquery(terms: Iterable[Term], *, relaxed: bool = False) -> str:
 def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
     where = ["d.kind = %s"]
     params: list = [kind]
-    if kind == AGENCY:
-        where.append("d.status = %s")
-        params.append(AGENCY_VISIBLE_STATUS)
-    else:
-        placeholders = ", ".join(["%s"] * len(PROJECT_HIDDEN_STATUSES))
-        where.append(f"d.status NOT IN ({placeholders})")
-        params.extend(PROJECT_HIDDEN_STATUSES)
+    rule = registry.get(kind)
+    if rule.shown is not None:
+        shown = sorted(rule.shown) or [""]  # nothing shown: a status no document has
+        where.append(f"d.status IN ({', '.join(['%s'] * len(shown))})")
+        params.extend(shown)
+    if rule.hidden:
+        where.append(f"d.status NOT IN ({', '.join(['%s'] * len(rule.hidden))})")
+        params.extend(sorted(rule.hidden))
     for name in COLUMN_FILTERS:
         if filters.get(name):
             where.append(f"d.{name} = %s")
@@ -123,7 +123,7 @@ class Columns:
     """
 
     UNKNOWN, HIDDEN = 0, 3  # state codes; 1 = visible agency, 2 = visible posting
-    VISIBLE = {AGENCY: 1, "project": 2}
+    VISIBLE = {AGENCY: 1, PROJECT: 2}
     SCALAR = ("region", "grade", "status", "method")
 
     def __init__(self, base: int = 0, capacity: int = 0, width: int = 64, vocab: dict | None = None):
@@ -243,8 +243,9 @@ class Snapshot:
         slots, states, bonuses = [], [], []
         scalars = {name: [] for name in Columns.SCALAR}
         cells_row, cells_col = [], []
+        rules = registry.registered()
         for n, (pk, kind, region, grade, status, method, services, prices, recency) in enumerate(rows):
-            visible = status == AGENCY_VISIBLE_STATUS if kind == AGENCY else status not in PROJECT_HIDDEN_STATUSES
+            visible = kind in rules and rules[kind].is_visible(status)
             slots.append(pk)
             states.append(Columns.VISIBLE.get(kind, Columns.HIDDEN) if visible else Columns.HIDDEN)
             days = ranking.epoch_days(recency)
@@ -288,7 +289,7 @@ class Snapshot:
         self.columns = self._load(SearchDocument.objects.order_by("id"), Columns(), private=True)
 
     def ensure(self) -> Columns:
-        generation = (_generation(AGENCY), _generation("project"))
+        generation = (_generation(AGENCY), _generation(PROJECT))
         clock = time.monotonic()
         if (self.synced_at is not None and generation == self.generation and clock - self.checked < self.REFRESH
                 and clock - self.full_at < self.FULL_RELOAD):
@@ -374,12 +375,8 @@ class DatabaseBackend:
         facets = columns.column_counts(pos)
         facets.setdefault("service_type", {})
         facets.setdefault("price", {})
-        facets["region"] = columns.counts("region", pos)
-        if kind == AGENCY:
-            facets["grade"] = columns.counts("grade", pos)
-        else:
-            facets["method"] = columns.counts("method", pos)
-            facets["status"] = columns.counts("status", pos)
+        for name in ("region", *(n for n in COLUMN_FILTERS if n in FACETS[kind])):
+            facets[name] = columns.counts(name, pos)
         top = self._top(scores, ids, page * page_size)[(page - 1) * page_size:]
         return RawResult(hits=self._hits(kind, [(int(ids[k]), float(scores[k])) for k in top]), total=int(ids.size),
                          facets=facets, relaxed=relaxed)
@@ -483,14 +480,13 @@ class DatabaseBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT d.region_code, d.grade, d.status, d.method, COUNT(*) FROM {DOC} d "
                            f"WHERE {where} GROUP BY d.region_code, d.grade, d.status, d.method", params)
+            scalars = [name for name in COLUMN_FILTERS if name in FACETS[kind]]
             for region, grade, status, method, n in cursor.fetchall():
                 total += n
                 facets["region"][region] += n
-                if kind == AGENCY:
-                    facets["grade"][grade] += n
-                else:
-                    facets["status"][status] += n
-                    facets["method"][method] += n
+                values = {"grade": grade, "status": status, "method": method}
+                for name in scalars:
+                    facets[name][values[name]] += n
             cursor.execute(f"SELECT d.service_codes, d.price_buckets FROM {DOC} d WHERE {where}", params)
             services, prices = Counter(), Counter()
             while chunk := cursor.fetchmany(5000):

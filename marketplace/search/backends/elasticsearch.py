@@ -49,10 +49,9 @@ from elasticsearch.dsl import (
     token_filter,
 )
 
-from marketplace.search import analysis, ranking
+from marketplace.search import analysis, ranking, registry
 from marketplace.search.analysis import Term
-from marketplace.search.documents import AGENCY, AGENCY_VISIBLE_STATUS, PROJECT_HIDDEN_STATUSES
-from marketplace.search.types import FACETS, Hit, RawResult
+from marketplace.search.types import AGENCY, FACETS, PROJECT, Hit, RawResult
 
 PRESEGMENTED = analyzer("zjcs_presegmented", tokenizer="whitespace", filter=["lowercase"])
 PINYIN_PREFIX = analyzer("zjcs_pinyin_prefix", tokenizer="whitespace",
@@ -101,7 +100,7 @@ class ProjectDocument(SearchDocumentBase):
     """A published posting (采购项目)."""
 
 
-DOCUMENT_CLASSES = {AGENCY: AgencyDocument, "project": ProjectDocument}
+DOCUMENT_CLASSES = {AGENCY: AgencyDocument, PROJECT: ProjectDocument}
 INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
 
 
@@ -164,10 +163,12 @@ def term_query(term: Term, *, relaxed: bool = False) -> Q:
 
 def filter_clauses(kind: str, filters: dict[str, str]) -> list[Q]:
     clauses = [Q("term", kind=kind)]
-    if kind == AGENCY:
-        clauses.append(Q("term", status=AGENCY_VISIBLE_STATUS))
-    else:
-        clauses.append(~Q("terms", status=list(PROJECT_HIDDEN_STATUSES)))
+    rule = registry.get(kind)
+    if rule.shown is not None:
+        shown = sorted(rule.shown)
+        clauses.append(Q("term", status=shown[0]) if len(shown) == 1 else Q("terms", status=shown))
+    if rule.hidden:
+        clauses.append(~Q("terms", status=sorted(rule.hidden)))
     for name, value in sorted(filters.items()):
         clauses.append(Q("term", **{FILTER_FIELDS[name]: value}))
     return clauses

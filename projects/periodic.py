@@ -1,24 +1,42 @@
-"""The deadline sweep for service jobs: yellow, red and owner-overdue notices, each sent once.
+"""Periodic work of the projects app (run by the kernel's `sweep_deadlines`, every minute from cron).
 
-Everything is recomputed from dates, so running it every minute (or never) changes no status; it only
-sends what is due. Keys carry the effective limit, so a granted extension gives a fresh warning cycle.
+Each job is idempotent: transitions lock the project they move, notices are keyed so each is sent once.
+The time-driven transitions act on the real current time (`now`): a replay with another `today` does not
+move the clock of a live selection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from marketplace.notify import notify, sweeper
+from marketplace.notify import notify
+from marketplace.periodic import periodic
 from marketplace.workdays import get_calendar
 
-from . import selectors
-from .models import ServiceJob
-from .services import job_url
-from .status import WAIT_LABELS
+
+@periodic("projects.transitions")
+def transitions(*, today: dt.date, now: dt.datetime) -> int:
+    """Close due registration windows, expire unconfirmed offers and low-quote justifications, end publicity."""
+    from projects import services
+
+    closed = services.close_due(now)
+    return (len(closed) + services.expire_confirmations(now) + services.expire_justifications(now)
+            + services.end_publicity_due(now))
 
 
-@sweeper
-def sweep_service_jobs(*, today: dt.date) -> int:
+@periodic("projects.service_clock")
+def service_clock(*, today: dt.date, now: dt.datetime) -> int:
+    """Yellow, red and owner-overdue notices for service jobs, each sent once.
+
+    Everything is recomputed from dates, so running it every minute (or never) changes no status; keys
+    carry the effective limit, so a granted extension gives a fresh warning cycle.
+    """
+    from projects.delivery import selectors
+    from projects.delivery.models import ServiceJob
+    from projects.delivery.services import job_url
+    from projects.delivery.status import WAIT_LABELS
+
+
     calendar = get_calendar()
     created = 0
     for row in selectors.rows(selectors.jobs_with_history(selectors.open_jobs()), today=today, calendar=calendar):

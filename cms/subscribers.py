@@ -1,7 +1,7 @@
 """Marketplace events → notices. Subscribed in CmsConfig.ready() through marketplace.audit.subscribe.
 
-Each handler receives the committed AuditEntry, reads the object it names and calls the one write
-path in cms.publishing. Handlers are safe to replay (publishing is idempotent by source key).
+Each handler receives the committed AuditEntry of a declared action (see the apps' `events.py`), reads
+the object it names and the declared payload fields, and calls the one write path in cms.publishing. Handlers are safe to replay (publishing is idempotent by source key).
 """
 
 from __future__ import annotations
@@ -19,17 +19,6 @@ from cms.models import NoticeKind
 
 logger = logging.getLogger(__name__)
 
-SANCTION_KINDS = {
-    "warning": "警告",
-    "suspension": "暂停承接业务",
-    "suspend": "暂停承接业务",
-    "removal": "清退",
-    "remove": "清退",
-    "blacklist": "列入黑名单",
-    "serious_dishonesty": "严重失信名单",
-    "suspend_d": "D级暂停",
-    "suspend_abandon": "放弃中选暂停",
-}
 
 
 def _object(entry):
@@ -99,36 +88,6 @@ def _agency(agency_id):
     return Agency.objects.filter(pk=agency_id).first()
 
 
-def _selection_entry(project):
-    """The latest `projects.provider_selected` entry for the project (its data holds the draw record)."""
-    from marketplace.models import AuditEntry
-
-    return (AuditEntry.objects.filter(action="projects.provider_selected", object_type="projects.project",
-                                      object_id=str(project.pk)).order_by("-id").first())
-
-
-def draw_record(project, data: dict):
-    """The draw record: from the result event, the project, the projects selector if present, or the
-    latest selection event (`projects.provider_selected` carries it as `draw_record`)."""
-    for key in ("draw_record", "draw"):
-        if data.get(key):
-            return data[key]
-    if getattr(project, "draw_record", None):
-        return project.draw_record
-    try:
-        from projects.selectors import draw_record as projects_draw_record  # type: ignore[attr-defined]
-    except ImportError:
-        projects_draw_record = None
-    if projects_draw_record is not None:
-        record = projects_draw_record(project)
-        if record:
-            return record
-    selected = _selection_entry(project)
-    if selected is not None:
-        return selected.data.get("draw_record") or selected.data.get("draw") or None
-    return None
-
-
 # ---- handlers -------------------------------------------------------------------------------------
 
 def on_posting(entry) -> None:
@@ -158,20 +117,16 @@ def on_result(entry) -> None:
     if project is None:
         logger.warning("result notice: %s names no project", entry)
         return
-    data = entry.data or {}
-    selected = _selection_entry(project)
-    agency = _agency(data.get("agency") or data.get("agency_id")
-                     or (selected.data.get("agency") if selected is not None else None))
+    data = entry.data
+    agency = _agency(data["agency"])
     facts = project_facts(project)
     if agency is not None:
         facts["agency"] = agency.name
         facts["agency_uscc"] = agency.uscc
-    price = data.get("price") or data.get("awarded_price") or project.awarded_price
-    if price not in (None, ""):
-        facts["awarded_price"] = _text(Decimal(str(price)))
-    draw = draw_record(project, data)
-    if draw:
-        facts["draw"] = draw
+    if data.get("price") not in (None, ""):
+        facts["awarded_price"] = _text(Decimal(str(data["price"])))
+    if data.get("draw_record"):
+        facts["draw"] = data["draw_record"]
     publishing.publish_notice(
         kind=NoticeKind.RESULT, object_type="projects.project", object_id=project.pk, source_action=entry.action,
         entry_id=entry.pk, title=_("%(title)s 中选公告") % {"title": project.title}, facts=facts,
@@ -191,9 +146,9 @@ def on_contract(entry) -> None:
     if project is None:
         logger.warning("contract notice: %s names no project", entry)
         return
-    data = entry.data or {}
+    data = entry.data
     facts = project_facts(project)
-    agency = _agency(data.get("agency"))
+    agency = _agency(data["agency"])
     if agency is not None:
         facts["agency"] = agency.name
         facts["agency_uscc"] = agency.uscc
@@ -209,18 +164,14 @@ def on_contract(entry) -> None:
 
 
 def on_sanction(entry) -> None:
-    data = entry.data or {}
-    agency = _agency(data.get("agency"))
-    kind = str(data.get("kind") or "")
+    data = entry.data
+    agency = _agency(data["agency"])
     sanction = _object(entry)
-    label = ""
-    if sanction is not None and hasattr(sanction, "get_kind_display"):
-        label = str(sanction.get_kind_display())
-    label = label or SANCTION_KINDS.get(kind, kind) or _("信用惩戒")
-    name = agency.name if agency is not None else str(data.get("uscc") or "")
+    label = str(sanction.get_kind_display()) if sanction is not None else _("信用惩戒")
+    name = agency.name if agency is not None else data["uscc"]
     facts = {
         "agency": name,
-        "uscc": data.get("uscc") or (agency.uscc if agency is not None else ""),
+        "uscc": data["uscc"],
         "kind": label,
         "starts_on": str(data.get("starts_on") or ""),
         "ends_on": str(data.get("ends_on") or ""),
