@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from marketplace import permissions as kernel
-from marketplace.models import Organisation
-from marketplace.permissions import is_member, is_operator, organisations, public, rule
+from marketplace.permissions import is_member, is_operator, public, regulator_covers, rule
 
 PUBLIC_STATUSES = {"admitted", "suspended", "blacklisted"}
 APPLICATION_EDITABLE = {"draft", "rejected"}
@@ -27,35 +24,6 @@ def is_agency_member(user, agency) -> bool:
 
 def is_applicant(user, agency) -> bool:
     return agency is not None and agency.applicant_id is not None and agency.applicant_id == getattr(user, "pk", None)
-
-
-def regulator_covers(user_or_scope, agency_or_region, department_id=None) -> bool:
-    """Whether a regulator's scope covers an agency (or a region code) under a department.
-
-    `user_or_scope` is a regulator Organisation, or a user (covered when any of their regulator
-    organisations covers it; operating the platform is not regulating). `agency_or_region` is an agency
-    (its registered region) or a region code. `department_id` is one department id, a collection of ids
-    (covered under any of them; an empty collection means under no department), or None for any
-    department. An empty scope axis covers the whole axis; a region scope covers the regions below it.
-    """
-    region_code = getattr(agency_or_region, "region_id", agency_or_region)
-    if isinstance(user_or_scope, Organisation):
-        orgs = [user_or_scope]
-    else:
-        orgs = organisations(user_or_scope, "regulator")
-    return any(_org_covers(org, region_code, department_id) for org in orgs)
-
-
-def _org_covers(org, region_code, department_id) -> bool:
-    if department_id is None:
-        # Any department: ask under one the regulator holds (if any), so only the region axis can refuse.
-        held = kernel._scope(org, "departments")
-        wanted = {next(iter(held))} if held else {None}
-    elif isinstance(department_id, Collection) and not isinstance(department_id, str):
-        wanted = set(department_id) or {None}
-    else:
-        wanted = {department_id}
-    return any(kernel.regulator_covers(org, region_code=region_code, department_id=d) for d in wanted)
 
 
 def regulates_agency(user, agency) -> bool:

@@ -7,7 +7,7 @@ re-implement a check. Unknown actions are refused (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -80,40 +80,43 @@ def is_regulator(user) -> bool:
     return bool(organisations(user, "regulator"))
 
 
-def regulator_covers(regulator_org, *, region_code: str | None, department_id: int | None) -> bool:
-    """Whether a regulator's scope covers an object in `region_code` under `department_id`.
+def regulator_covers(who, region, department_id=None) -> bool:
+    """The one scope rule: whether a regulator covers something in `region` under `department_id`.
 
-    An empty scope axis means the whole axis (a province-wide or all-department regulator).
-    A region scope covers its descendants.
+    `who` is a regulator Organisation, or a user (covered when any of their regulator organisations
+    covers it; operating the platform is not regulating: permission rules add operators themselves).
+    `region` is a region code or an object with a `region_id` (an agency, a project). `department_id`
+    is one department id, a collection of ids (covered under any of them; an empty collection means
+    "under no department"), or None for any department. An empty scope axis covers the whole axis; a
+    region scope covers the regions below it.
     """
+    from marketplace.models import Organisation
+
+    region_code = getattr(region, "region_id", region)
+    orgs = [who] if isinstance(who, Organisation) else organisations(who, "regulator")
+    return any(_org_covers(org, region_code, department_id) for org in orgs)
+
+
+def _org_covers(org, region_code: str | None, department_id) -> bool:
     from marketplace.reference import region_ancestors
 
-    regions = _scope(regulator_org, "regions")
-    departments = _scope(regulator_org, "departments")
+    regions, departments = scope_of(org)
     if regions and not (region_code and set(region_ancestors(region_code)) & regions):
         return False
-    return not (departments and department_id not in departments)
+    if department_id is None or not departments:
+        return True
+    if isinstance(department_id, Collection) and not isinstance(department_id, str):
+        return bool(set(department_id) & departments)
+    return department_id in departments
 
 
-def _scope(org, axis: str) -> set:
+def scope_of(org) -> tuple[set, set]:
+    """A regulator organisation's (region codes, department ids); cached on the instance."""
     cache = getattr(org, "_scope_cache", None)
     if cache is None:
-        cache = {
-            "regions": set(org.scope_regions.values_list("code", flat=True)),
-            "departments": set(org.scope_departments.values_list("id", flat=True)),
-        }
-        org._scope_cache = cache
-    return cache[axis]
-
-
-def user_regulates(user, *, region_code: str | None, department_id: int | None) -> bool:
-    """Whether any of the user's regulator organisations covers the object (operators always do)."""
-    if is_operator(user):
-        return True
-    return any(
-        regulator_covers(org, region_code=region_code, department_id=department_id)
-        for org in organisations(user, "regulator")
-    )
+        cache = org._scope_cache = (set(org.scope_regions.values_list("code", flat=True)),
+                                    set(org.scope_departments.values_list("id", flat=True)))
+    return cache
 
 
 # ---- kernel rules ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Who may do what to a project (registered with the kernel's permission registry)."""
 
-from marketplace.permissions import is_member, is_operator, organisations, public, rule, user_regulates
+from marketplace.permissions import is_member, is_operator, organisations, public, regulator_covers, rule
 from projects.states import PUBLIC_STATUSES
 
 
@@ -37,8 +37,7 @@ def _register(user, agency) -> bool:
 
 
 def _regulates_project(user, project) -> bool:
-    return user_regulates(user, region_code=project.region_id,
-                          department_id=project.service_type.department_id)
+    return is_operator(user) or regulator_covers(user, project, project.service_type.department_id)
 
 
 @rule("projects.answer_objection")

@@ -6,8 +6,7 @@ the agency's region and the department concerned; operators run the platform but
 
 from __future__ import annotations
 
-from agencies.permissions import regulator_covers
-from marketplace.permissions import is_member, is_operator, is_regulator, public, rule
+from marketplace.permissions import is_member, is_operator, is_regulator, public, regulator_covers, rule
 
 
 def complaint_department(complaint):

@@ -11,8 +11,7 @@ from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agencies.models import Agency, AgencyService, CreditEvent
-from agencies.permissions import regulator_covers
-from marketplace.permissions import _scope, is_operator, organisations
+from marketplace.permissions import is_operator, organisations, regulator_covers, scope_of
 from marketplace.policy import current_policy
 from marketplace.reference import region_ancestors
 from ratings import scoring
@@ -29,7 +28,7 @@ def scope_q(user, *, region_field: str, department_field: str | None = None,
             department_q: Callable[[set], Q] | None = None) -> Q | None:
     """A filter for what the user's regulator organisations cover; None means everything (operator).
 
-    The query form of `agencies.permissions.regulator_covers`. The department axis is matched on
+    The query form of `marketplace.permissions.regulator_covers`. The department axis is matched on
     `department_field`, or by `department_q(department ids)` when a field path is not enough; with
     neither it is ignored (a case about the agency as a whole). Returns Q(pk__in=[]) for users with no
     regulator organisation at all.
@@ -39,10 +38,9 @@ def scope_q(user, *, region_field: str, department_field: str | None = None,
     q = Q(pk__in=[])
     for org in organisations(user, "regulator"):
         part = Q()
-        regions = _scope(org, "regions")
+        regions, departments = scope_of(org)
         if regions:
             part &= Q(**{f"{region_field}__in": _descendants(regions)})
-        departments = _scope(org, "departments")
         if departments and department_q is not None:
             part &= department_q(departments)
         elif departments and department_field:

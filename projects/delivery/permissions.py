@@ -1,6 +1,6 @@
 """Who may see and act on a service job (object-level)."""
 
-from marketplace.permissions import is_member, is_operator, rule, user_regulates
+from marketplace.permissions import is_member, is_operator, regulator_covers, rule
 
 
 def _job(obj):
@@ -23,7 +23,7 @@ def _view(user, obj) -> bool:
     if is_job_agency(user, job) or is_job_owner(user, job) or is_operator(user):
         return True
     project = job.project
-    return user_regulates(user, region_code=project.region_id, department_id=project.service_type.department_id)
+    return is_operator(user) or regulator_covers(user, project, project.service_type.department_id)
 
 
 @rule("projects.job_agency")

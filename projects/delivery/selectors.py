@@ -139,7 +139,7 @@ def regulator_rows(regulator_org, **kw) -> list[JobRow]:
         p = r.job.project
         # The kernel's rule stays the authority; the SQL filter above only keeps the list short.
         if regulator_org is not None and not regulator_covers(
-                regulator_org, region_code=p.region_id, department_id=p.service_type.department_id):
+                regulator_org, p, p.service_type.department_id):
             continue
         if r.state in ("yellow", "red") or r.owner_overdue:
             out.append(r)

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from agencies import selectors, services
 from agencies.models import Agency, Blacklist
-from agencies.permissions import regulates_agency, regulator_covers
+from agencies.permissions import regulates_agency
 from agencies.states import MACHINE, SANCTIONS, leads_to
 from marketplace.models import AuditEntry, Department, Organisation
+from marketplace.permissions import regulator_covers
 from tests.agencies.factories import scoped_regulator
 from tests.factories import AgencyFactory, AgencyServiceFactory
 

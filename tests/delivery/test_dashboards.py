@@ -127,5 +127,5 @@ def test_regulator_scope_in_sql_matches_the_kernel_rule(world, regions, departme
     org.scope_regions.set(Region.objects.filter(code__in=regions))
     org.scope_departments.set(Department.objects.filter(name__in=departments))
     assert in_scope(ServiceJob.objects.all(), org).filter(pk=job.pk).exists() is sees
-    assert regulator_covers(org, region_code=job.project.region_id,
+    assert regulator_covers(org, job.project.region_id,
                             department_id=job.project.service_type.department_id) is sees

@@ -23,15 +23,19 @@ def test_regulator_scope_by_region_tree_and_department():
     reg.scope_regions.add(Region.objects.get(code="330400"))  # 嘉兴市 covers 平湖市
     dept = Department.objects.get(name="自然资源")
     reg.scope_departments.add(dept)
-    assert permissions.regulator_covers(reg, region_code="330482", department_id=dept.pk)
-    assert not permissions.regulator_covers(reg, region_code="441802", department_id=dept.pk)
+    assert permissions.regulator_covers(reg, "330482", dept.pk)
+    assert not permissions.regulator_covers(reg, "441802", dept.pk)
     other = Department.objects.get(name="生态环境")
-    assert not permissions.regulator_covers(reg, region_code="330482", department_id=other.pk)
+    assert not permissions.regulator_covers(reg, "330482", other.pk)
+    assert permissions.regulator_covers(reg, "330482")  # None: any department
+    assert permissions.regulator_covers(reg, "330482", {other.pk, dept.pk})
+    assert not permissions.regulator_covers(reg, "330482", set())  # under no department
     user = member_of(reg)
-    assert permissions.user_regulates(user, region_code="330482", department_id=dept.pk)
-    assert not permissions.user_regulates(user, region_code="330482", department_id=other.pk)
+    assert permissions.regulator_covers(user, "330482", dept.pk)
+    assert not permissions.regulator_covers(user, "330482", other.pk)
 
 
 def test_empty_scope_means_all():
     reg = OrganisationFactory(kind="regulator")
-    assert permissions.regulator_covers(reg, region_code="441802", department_id=None)
+    assert permissions.regulator_covers(reg, "441802", None)
+    assert permissions.regulator_covers(reg, "441802", set())
