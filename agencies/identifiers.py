@@ -70,12 +70,6 @@ def validate_uscc(value) -> str:
     return code
 
 
-def is_valid_uscc(value) -> bool:
-    try:
-        validate_uscc(value)
-    except ValidationError:
-        return False
-    return True
 
 
 def validate_resident_id(value) -> str:

@@ -67,7 +67,7 @@ def register(*, by, project: Project, agency: Agency, quote=None, now: dt.dateti
 def submit_quote(*, by, registration: Registration, amount, now: dt.datetime | None = None) -> Registration:
     """Set or (lowest price / composite only) revise a sealed quote before the window closes.
 
-    Decision: rules §5 limit only random draws to one quote; in price competitions a sealed quote may be
+    Decision (docs/rules.md §5.3): rules limit only random draws to one quote; in price competitions a sealed quote may be
     revised until the deadline, and the tie-break uses the time of the latest quote (no advantage to
     having bid first and lowered later).
     """

@@ -1,4 +1,4 @@
-"""Set-based recomputation agrees with the pure engine; credit_simulate reproduces examples.md."""
+"""Set-based recomputation agrees with the pure engine; credit_simulate reproduces the worked example of docs/rules.md §9."""
 
 import datetime as dt
 import io

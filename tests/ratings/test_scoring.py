@@ -1,4 +1,4 @@
-"""The pure credit engine: examples.md numbers exactly, window edges, cap, forcing, states, sanctions."""
+"""The pure credit engine: the worked numbers of docs/rules.md §9 exactly, window edges, cap, forcing, states, sanctions."""
 
 import datetime as dt
 import random
@@ -19,7 +19,7 @@ def ev(code, date, state="counted"):
     return Event(code=code, date=D.fromisoformat(date) if isinstance(date, str) else date, state=state)
 
 
-# ---- examples.md: Credit (evaluated 2025-12-31) ------------------------------------------------
+# ---- docs/rules.md §9 worked example: credit (evaluated 2025-12-31) ------------------------------------------------
 
 def test_example_four_events_86_b():
     r = score([ev("eval_basic", "2025-03-10"), ev("eval_unsat", "2025-05-06"), ev("overdue_minor", "2025-07-01"),

@@ -30,7 +30,7 @@ def test_rating_opens_on_deliverable_accepted_event(project, agency, django_capt
                      data={"project": project.pk, "agency": agency.pk, "accepted_on": "2025-09-26"})
     r = Rating.objects.get(project=project, agency=agency)
     assert r.owner_id == project.owner_id
-    assert r.due_on == dt.date(2025, 10, 16)  # 10 working days after Fri 2025-09-26 (examples.md)
+    assert r.due_on == dt.date(2025, 10, 16)  # 10 working days after Fri 2025-09-26 (docs/rules.md §8)
     assert r.result == ""
 
 
