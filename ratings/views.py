@@ -246,88 +246,82 @@ def _status(request, choices, default):
     return value if value in dict(choices) or value == "" else default
 
 
-def appeals(request):
+def _queue(request, *, rows, model, default: str, template: str, export_name: str, headers: list[str], row):
+    """A regulator queue page: filtered by status, exportable, the first 200 rows rendered."""
     _workspace(request)
-    qs = selectors.appeals_queue(request.user, status=_status(request, Appeal.Status.choices, "pending"))
+    qs = rows(request.user, status=_status(request, model.Status.choices, default))
     if fmt := _fmt(request):
-        return export(fmt, name="appeals", headers=["项目", "机构", "评价", "申诉理由", "申诉日", "处理期限", "状态", "处理意见"],
-                      rows=([a.rating.project.code, a.agency.name, a.rating.result, a.reason, a.filed_on, a.decide_by,
-                             a.get_status_display(), a.decision_note] for a in qs))
-    return render(request, "ratings/appeals.html", {"rows": qs[:200], "today": workdays.today(),
-                                                    "status": request.GET.get("status", "pending"),
-                                                    "statuses": Appeal.Status.choices})
+        return export(fmt, name=export_name, headers=headers, rows=(row(item) for item in qs))
+    return render(request, template, {"rows": qs[:200], "today": workdays.today(),
+                                      "status": request.GET.get("status", default),
+                                      "statuses": model.Status.choices})
+
+
+def _decide(request, *, model, pk: int, choices: tuple[str, str], refusal: str, decide, done: str, back: str):
+    """A regulator decision: `choices` = (yes, no) values of the posted `decision`; `decide(obj, yes)`."""
+    _workspace(request)
+    obj = get_object_or_404(model, pk=pk)
+    decision = request.POST.get("decision")
+    try:
+        if decision not in choices:
+            raise ValidationError(refusal)
+        decide(obj, decision == choices[0])
+        messages.success(request, done)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(back)
+
+
+def appeals(request):
+    return _queue(request, rows=selectors.appeals_queue, model=Appeal, default="pending",
+                  template="ratings/appeals.html", export_name="appeals",
+                  headers=["项目", "机构", "评价", "申诉理由", "申诉日", "处理期限", "状态", "处理意见"],
+                  row=lambda a: [a.rating.project.code, a.agency.name, a.rating.get_result_display(), a.reason,
+                                 a.filed_on, a.decide_by, a.get_status_display(), a.decision_note])
 
 
 @require_POST
 def appeal_decide(request, pk: int):
-    _workspace(request)
-    appeal_obj = get_object_or_404(Appeal, pk=pk)
-    decision = request.POST.get("decision")
-    try:
-        if decision not in {"uphold", "reject"}:
-            raise ValidationError(_("请选择处理结果 / choose uphold or reject"))
-        services.decide_appeal(appeal=appeal_obj, by=request.user, upheld=decision == "uphold",
-                               note=request.POST.get("note", ""))
-        messages.success(request, _("申诉已处理 / appeal decided"))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("ratings:appeals")
+    return _decide(request, model=Appeal, pk=pk, choices=("uphold", "reject"),
+                   refusal=_("请选择处理结果 / choose uphold or reject"), done=_("申诉已处理 / appeal decided"),
+                   back="ratings:appeals",
+                   decide=lambda appeal, yes: services.decide_appeal(appeal=appeal, by=request.user, upheld=yes,
+                                                                     note=request.POST.get("note", "")))
 
 
 def complaints(request):
-    _workspace(request)
-    qs = selectors.complaints_queue(request.user, status=_status(request, Complaint.Status.choices, "open"))
-    if fmt := _fmt(request):
-        return export(fmt, name="complaints", headers=["机构", "项目", "来源", "内容", "登记日", "答复期限", "承办部门", "状态", "答复"],
-                      rows=([c.agency.name, c.project.code if c.project else "", c.get_source_display(), c.text,
-                             c.filed_on, c.respond_by, c.regulator.name if c.regulator else "", c.get_status_display(),
-                             c.response] for c in qs))
-    return render(request, "ratings/complaints.html", {"rows": qs[:200], "today": workdays.today(),
-                                                       "status": request.GET.get("status", "open"),
-                                                       "statuses": Complaint.Status.choices})
+    return _queue(request, rows=selectors.complaints_queue, model=Complaint, default="open",
+                  template="ratings/complaints.html", export_name="complaints",
+                  headers=["机构", "项目", "来源", "内容", "登记日", "答复期限", "承办部门", "状态", "答复"],
+                  row=lambda c: [c.agency.name, c.project.code if c.project else "", c.get_source_display(), c.text,
+                                 c.filed_on, c.respond_by, c.regulator.name if c.regulator else "",
+                                 c.get_status_display(), c.response])
 
 
 @require_POST
 def complaint_decide(request, pk: int):
-    _workspace(request)
-    complaint = get_object_or_404(Complaint, pk=pk)
-    decision = request.POST.get("decision")
-    try:
-        if decision not in {"verified", "dismissed"}:
-            raise ValidationError(_("请选择处理结果 / choose verified or dismissed"))
-        services.decide_complaint(complaint=complaint, by=request.user, verified=decision == "verified",
-                                  response=request.POST.get("response", ""))
-        messages.success(request, _("投诉已处理 / complaint decided"))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("ratings:complaints")
+    return _decide(request, model=Complaint, pk=pk, choices=("verified", "dismissed"),
+                   refusal=_("请选择处理结果 / choose verified or dismissed"), done=_("投诉已处理 / complaint decided"),
+                   back="ratings:complaints",
+                   decide=lambda c, yes: services.decide_complaint(complaint=c, by=request.user, verified=yes,
+                                                                   response=request.POST.get("response", "")))
 
 
 def repairs(request):
-    _workspace(request)
-    qs = selectors.repairs_queue(request.user, status=_status(request, RepairApplication.Status.choices, "pending"))
-    if fmt := _fmt(request):
-        return export(fmt, name="repairs", headers=["机构", "事项", "事项日期", "申请日", "理由", "状态", "审核意见"],
-                      rows=([r.agency.name, r.event.code, r.event.date, r.applied_on, r.reason, r.get_status_display(),
-                             r.decision_note] for r in qs))
-    return render(request, "ratings/repairs.html", {"rows": qs[:200], "status": request.GET.get("status", "pending"),
-                                                    "statuses": RepairApplication.Status.choices})
+    return _queue(request, rows=selectors.repairs_queue, model=RepairApplication, default="pending",
+                  template="ratings/repairs.html", export_name="repairs",
+                  headers=["机构", "事项", "事项日期", "申请日", "理由", "状态", "审核意见"],
+                  row=lambda r: [r.agency.name, r.event.get_code_display(), r.event.date, r.applied_on, r.reason,
+                                 r.get_status_display(), r.decision_note])
 
 
 @require_POST
 def repair_decide(request, pk: int):
-    _workspace(request)
-    application = get_object_or_404(RepairApplication, pk=pk)
-    decision = request.POST.get("decision")
-    try:
-        if decision not in {"approve", "reject"}:
-            raise ValidationError(_("请选择审核结果 / choose approve or reject"))
-        services.decide_repair(application=application, by=request.user, approved=decision == "approve",
-                               note=request.POST.get("note", ""))
-        messages.success(request, _("修复申请已处理 / repair decided"))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("ratings:repairs")
+    return _decide(request, model=RepairApplication, pk=pk, choices=("approve", "reject"),
+                   refusal=_("请选择审核结果 / choose approve or reject"), done=_("修复申请已处理 / repair decided"),
+                   back="ratings:repairs",
+                   decide=lambda r, yes: services.decide_repair(application=r, by=request.user, approved=yes,
+                                                                note=request.POST.get("note", "")))
 
 
 # ---- what-if ------------------------------------------------------------------------------------
