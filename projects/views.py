@@ -319,15 +319,8 @@ def project_register(request, code: str):
 
 
 def _agency_action(request, code: str, fn, ok: str):
-    project = _visible_project(request, code)
-    reg = _own_registration(request, project)
-    try:
-        fn(project, reg)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, ok)
-    return redirect("projects:detail", code=code)
+    """An agency-side action on its own registration of a visible posting."""
+    return _post_action(request, code, lambda p: fn(p, _own_registration(request, p)), ok, owner=False)
 
 
 @login_required
