@@ -18,7 +18,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_RE = re.compile(rf"^[{USCC_CHARSET}]{{18}}$")
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 # First two digits of GB/T 2260 codes: provinces, plus 10 (central-level registrations, e.g. 100000).
 PROVINCE_PREFIXES = frozenset(
     {"10", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -44,8 +44,10 @@ _MESSAGES = {
 
 
 def normalise(value) -> str:
-    """Strip, drop spaces and hyphens, full-width → ASCII (NFKC), upper-case."""
+    """Strip, drop spaces and hyphens, full-width → ASCII (NFKC), any script's decimal digits → ASCII
+    digits, upper-case. Whatever is still not ASCII is left in place for the charset check to refuse."""
     text = unicodedata.normalize("NFKC", str(value or ""))
+    text = "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text)
     return re.sub(r"[\s\-‐‑‒–—－]", "", text).upper()
 
 

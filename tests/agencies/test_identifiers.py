@@ -82,6 +82,18 @@ def test_normalise():
     assert normalise("ａｂｃ－１２ ３") == "ABC123"
 
 
+def test_digits_of_other_scripts_become_ascii_or_are_refused():
+    """Arabic-Indic or Devanagari digits are stored as ASCII, so "one person, one agency" still matches."""
+    arabic = "11010519491231002X".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    devanagari = "11010519491231002X".translate(str.maketrans("0123456789", "०१२३४५६७८९"))
+    assert validate_resident_id(arabic) == "11010519491231002X"
+    assert validate_resident_id(devanagari) == "11010519491231002X"
+    assert code_of(validate_resident_id, "11010519491231002甲") == "charset"
+    assert code_of(validate_uscc, "91350100M000100Y4" + "³") == "charset"
+    for value in (arabic, devanagari):
+        assert validate_resident_id(value).isascii()
+
+
 @pytest.mark.parametrize(("code", "expected"), [
     ("91350100M000100Y43", "企业"),
     ("92330482MA00000010", "个体工商户"),
