@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from agencies.models import Blacklist
 from marketplace import audit
+from ratings.models import Sanction
 from tests.factories import AgencyFactory, ProjectFactory, service_type
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -46,10 +46,12 @@ def seed_site():
                           awarded_price=Decimal("68000.00"), ceiling=Decimal("80000.00"))
     audit.record(action="projects.result_published", obj=done, data={
         "agency": winner.pk,
-        "draw": {"seed": "5f1c9a2e", "candidates": ["嘉兴精测测绘有限公司", "平湖宏图测绘有限公司", "浙江天地勘测有限公司"],
+        "price": "68000.00",
+        "draw_record": {"seed": "5f1c9a2e", "candidates": ["嘉兴精测测绘有限公司", "平湖宏图测绘有限公司", "浙江天地勘测有限公司"],
                  "selected": "嘉兴精测测绘有限公司", "drawn_at": "2026-11-20 10:00"}})
     bad = AgencyFactory(name="嘉兴某信息咨询有限公司")
-    sanction = Blacklist.objects.create(uscc=bad.uscc, reason="提供虚假材料", starts_on="2026-11-01", ends_on="2029-10-31")
+    sanction = Sanction.objects.create(agency=bad, kind=Sanction.Kind.BLACKLIST, starts_on="2026-11-01",
+                                       ends_on="2029-10-31", cause="提供虚假材料")
     audit.record(action="ratings.sanction_imposed", obj=sanction, reason="提供虚假业绩材料",
                  data={"agency": bad.pk, "uscc": bad.uscc, "kind": "blacklist", "starts_on": "2026-11-01",
                        "ends_on": "2029-10-31"})
