@@ -9,7 +9,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
+from django.utils.html import escape, format_html, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cms.facts import fact_rows
@@ -46,9 +47,12 @@ class NoticeFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        lines = [f"{label}：{value}" for label, value in fact_rows(item.facts)]
+        """HTML joined from escaped values: a posting's title, scope or reason can never inject markup."""
+        lines = [format_html("{}：{}", label, value) for label, value in fact_rows(item.facts)]
         note = strip_tags(item.editor_note or "")
-        return "<br>".join([*lines, note] if note else lines)
+        if note:
+            lines.append(escape(note))
+        return mark_safe("<br>".join(lines))  # noqa: S308 - every part is escaped above
 
     def item_link(self, item):
         return item.get_url(self.request)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -210,3 +211,23 @@ def test_editor_sees_the_wagtail_userbar_on_a_notice(tree, client):
     html = client.get(notice.url).content.decode()
     assert "wagtail-userbar" in html or "w-userbar" in html
     assert "wagtail-userbar" not in Client().get(notice.url).content.decode()
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.mark.parametrize("kind", ["all", "posting"])
+@pytest.mark.parametrize("view", ["cms:feed_rss", "cms:feed_atom"])
+def test_feeds_escape_every_value_joined_into_their_html(tree, client, record_event, published_project, kind, view):
+    project = published_project(title=f"测绘{XSS}", scope=f"范围{XSS}")
+    record_event("projects.published", project)
+    project.scope = f"新范围{XSS}"
+    project.save(update_fields=["scope"])
+    record_event("projects.revised", project, reason=f"更正{XSS}")
+    root = ElementTree.fromstring(client.get(reverse(view, args=[kind])).content)
+    texts = {el.tag.split("}")[-1]: el.text or "" for el in root.iter()}
+    html_parts = [el.text or "" for el in root.iter() if el.tag.split("}")[-1] in ("description", "summary")]
+    assert any("新范围" in part and "更正" in part for part in html_parts)
+    for part in html_parts:  # the HTML a reader renders: values inside it are escaped, never live tags
+        assert "<img" not in part
+    assert "测绘" in texts["title"]  # titles are plain text (XML-escaped once), so the payload shows as typed
