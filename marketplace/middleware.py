@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -23,3 +24,41 @@ class ExplicitLocaleMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class InputGuardMiddleware:
+    """The one input-normalising layer: a NUL character anywhere in the request is refused with a 400.
+
+    PostgreSQL cannot store NUL in text, and no legitimate form, query or path carries one; refusing
+    it here (path, query string, form fields and JSON bodies) means no view has to remember to.
+    File uploads are not inspected (their bytes are checked by the upload checker).
+    """
+
+    MESSAGE = "请求中含有不允许的控制字符（NUL）/ the request contains a forbidden control character (NUL)"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("application/json"):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            return any("\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
+                       for key, values in request.POST.lists())
+        return False
