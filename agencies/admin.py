@@ -65,4 +65,24 @@ admin.site.register(Blacklist, list_display=("uscc", "starts_on", "ends_on"), se
 admin.site.register(Practitioner, list_display=("name", "agency", "qualification_kind"), raw_id_fields=("agency",),
                     search_fields=("name", "resident_id"))
 admin.site.register(Case, list_display=("title", "agency", "year"), raw_id_fields=("agency",))
-admin.site.register(CreditEvent, list_display=("agency", "code", "date", "state"), raw_id_fields=("agency",))
+
+
+@admin.register(CreditEvent)
+class CreditEventAdmin(admin.ModelAdmin):
+    """The ledger is append-only: read-only here. A mistaken line is voided by a correction line
+    (`agencies.credit.correct_credit_event`, from the regulator's ledger page), audited and recomputed."""
+
+    list_display = ("agency", "code", "date", "state", "corrects", "created_by")
+    list_filter = ("state", "code")
+    search_fields = ("agency__uscc", "agency__name", "cause")
+    list_select_related = ("agency", "created_by")
+    raw_id_fields = ("agency",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,11 @@
 """Writes of an agency's credit: the ledger, and the score/grade and rating summary stored on the row.
 
-Every app that causes a credit event calls `record_credit_event`; the ratings app subscribes to
-`agencies.credit_event_recorded`, computes the score with its engine and stores it here
-(`store_credit` for one agency, `store_credit_many` for the nightly set-based run).
+The ledger is append-only. Every app that causes a credit event calls `record_credit_event`; a
+mistaken line is voided by a correction line (`correct_credit_event`), never edited. The ratings app
+subscribes to `agencies.credit_event_recorded` / `agencies.credit_event_corrected`, computes the
+agency's projection (score, grade, forced, rating count and mean) and stores it here, the only
+writers of those columns: `store_credit` and `store_rating_summary` for one agency,
+`store_credit_many` and `store_rating_summaries` for the nightly set-based run.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from agencies.events import CREDIT_EVENT_RECORDED, CREDIT_UPDATED
+from agencies.events import CREDIT_EVENT_CORRECTED, CREDIT_EVENT_RECORDED, CREDIT_UPDATED
 from agencies.models import Agency, CreditEvent
 from marketplace import audit
+from marketplace.permissions import require
+
+State = CreditEvent.State
 
 
 @transaction.atomic
@@ -28,6 +34,8 @@ def record_credit_event(*, agency: Agency, code: str, date: dt.date, cause: str,
     """Append one ledger line. Idempotent per (agency, code, cause object): a replay returns the existing line."""
     if code not in CreditEvent.Code.values:
         raise ValidationError(f"未知的信用事项 / unknown credit event code: {code}")
+    if state == State.CORRECTION:
+        raise ValidationError("更正记录须通过更正办理 / a correction line is written by correct_credit_event")
     if not cause.strip():
         raise ValidationError("必须写明原因 / a cause is required")
     cause_type, cause_id = audit.object_ref(cause_obj)
@@ -50,16 +58,60 @@ def record_credit_event(*, agency: Agency, code: str, date: dt.date, cause: str,
 
 @transaction.atomic
 def set_event_state(*, event: CreditEvent, state: str) -> CreditEvent:
-    """Move a ledger line between counted / appeal pending / voided / repaired (the caller audits why)."""
-    if state not in CreditEvent.State.values:
+    """Move a ledger line between counted / appeal pending / voided / repaired (the caller audits why).
+
+    A correction line and a line voided by a correction are final.
+    """
+    if state not in State.values or state == State.CORRECTION:
         raise ValidationError(f"未知的状态 / unknown credit event state: {state}")
+    if event.state == State.CORRECTION or (
+            event.state == State.VOIDED and CreditEvent.objects.filter(corrects_id=event.pk).exists()):
+        raise ValidationError("该记录已更正，不能再变更 / this line has been corrected and is final")
     event.state = state
     event.save(update_fields=["state"])
     return event
 
 
-def _credit_data(*, score: int, grade: str, forced: bool, policy_version: int, as_of: dt.date) -> dict:
-    return {"as_of": as_of, "forced": forced, "grade": grade, "policy_version": policy_version, "score": score}
+CORRECTABLE = {State.COUNTED, State.REPAIRED}
+REASON_MIN_CHARS = 10
+
+
+@transaction.atomic
+def correct_credit_event(*, event: CreditEvent, by, reason: str, now: dt.datetime | None = None) -> CreditEvent:
+    """Void a mistaken ledger line by appending a correction line that names it, with the reason and the actor.
+
+    Only a regulator covering the agency corrects; the line must count or be repaired (a line under
+    appeal is settled by the appeal, a voided line is already void). One audit entry
+    (`agencies.credit_event_corrected`); the ratings app recomputes the agency when it commits.
+    """
+    now = now or timezone.now()
+    if by is None:
+        raise ValidationError("更正须由监管人员作出 / a correction needs a regulator")
+    event = CreditEvent.objects.select_for_update(of=("self",)).select_related("agency").get(pk=event.pk)
+    require(by, "agencies.correct_credit_event", event.agency)
+    if event.state not in CORRECTABLE:
+        raise ValidationError(f"该记录{event.get_state_display()}，不能更正；只有计入或已修复的记录可以更正 / "
+                              "only a counted or repaired line can be corrected")
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_CHARS:
+        raise ValidationError(f"请写明更正理由（至少{REASON_MIN_CHARS}个字） / give the reason for the correction "
+                              f"(at least {REASON_MIN_CHARS} characters)")
+    agency, previous_state = event.agency, event.state
+    cause_type, cause_id = audit.object_ref(event)
+    correction = CreditEvent.objects.create(
+        agency=agency, code=event.code, date=timezone.localdate(now), state=State.CORRECTION, cause=reason[:300],
+        cause_type=cause_type, cause_id=cause_id, created_by=by, safety_related=event.safety_related, corrects=event)
+    set_event_state(event=event, state=State.VOIDED)
+    audit.record(action=CREDIT_EVENT_CORRECTED.action, by=by, obj=correction, organisation=agency.organisation_id,
+                 now=now, data={"agency": agency.pk, "uscc": agency.uscc, "event": event.pk, "code": event.code,
+                                "date": event.date, "previous_state": previous_state}, reason=reason)
+    return correction
+
+
+def _credit_data(*, score: int, grade: str, previous: str, forced: bool, policy_version: int,
+                 as_of: dt.date) -> dict:
+    return {"as_of": as_of, "forced": forced, "grade": grade, "previous": previous, "policy_version": policy_version,
+            "score": score}
 
 
 @transaction.atomic
@@ -70,6 +122,7 @@ def store_credit(*, agency: Agency, score: int, grade: str, forced: bool, policy
     The caller holds the row lock (it read the ledger under it) and passes the locked instance.
     """
     now = now or timezone.now()
+    previous = agency.credit_grade
     changed = (agency.credit_score, agency.credit_grade, agency.credit_forced, agency.credit_policy_version) != (
         score, grade, forced, policy_version)
     agency.credit_score, agency.credit_grade, agency.credit_forced = score, grade, forced
@@ -78,17 +131,38 @@ def store_credit(*, agency: Agency, score: int, grade: str, forced: bool, policy
                                "credit_computed_at"])
     if changed:
         audit.record(action=CREDIT_UPDATED.action, by=by, obj=agency, organisation=agency.organisation_id, now=now,
-                     data=_credit_data(score=score, grade=grade, forced=forced, policy_version=policy_version,
-                                       as_of=as_of))
+                     data=_credit_data(score=score, grade=grade, previous=previous, forced=forced,
+                                       policy_version=policy_version, as_of=as_of))
     return changed
 
 
 @transaction.atomic
-def store_rating_summary(*, agency: Agency, count: int, mean: Decimal | None) -> Agency:
-    """Store the number of ratings received and their mean (a summary of the audited ratings themselves)."""
+def store_rating_summary(*, agency: Agency, count: int, mean: Decimal | None) -> bool:
+    """Store the number of ratings received and their mean (a summary of the audited ratings themselves).
+
+    Returns whether it changed; an unchanged summary is not rewritten.
+    """
+    if (agency.rating_count, agency.rating_mean) == (count, mean):
+        return False
     agency.rating_count, agency.rating_mean = count, mean
     agency.save(update_fields=["rating_count", "rating_mean", "updated_at"])
-    return agency
+    return True
+
+
+@transaction.atomic
+def store_rating_summaries(summaries: dict[int, tuple[int, Decimal | None]], *,
+                           now: dt.datetime | None = None) -> list[int]:
+    """Store many agencies' rating summaries ({agency id: (count, mean)}); returns the ids whose summary changed."""
+    now = now or timezone.now()
+    ids, changed = list(summaries), []
+    for i in range(0, len(ids), 2000):
+        for pk, count, mean in Agency.objects.filter(pk__in=ids[i:i + 2000]).values_list(
+                "pk", "rating_count", "rating_mean"):
+            if (count, mean) != summaries[pk]:
+                changed.append(Agency(pk=pk, rating_count=summaries[pk][0], rating_mean=summaries[pk][1],
+                                      updated_at=now))
+    Agency.objects.bulk_update(changed, ["rating_count", "rating_mean", "updated_at"], batch_size=500)
+    return [a.pk for a in changed]
 
 
 @dataclass(frozen=True)
@@ -151,7 +225,7 @@ def store_credit_many(scored_sql: str, args: Sequence, *, policy_version: int, a
     if audit_changes and changes:
         audit.record_many(({"action": CREDIT_UPDATED.action, "object_type": Agency._meta.label_lower,
                             "object_id": str(c.agency_id), "organisation": c.organisation_id,
-                            "data": _credit_data(score=c.score, grade=c.grade, forced=c.forced,
-                                                 policy_version=policy_version, as_of=as_of)}
+                            "data": _credit_data(score=c.score, grade=c.grade, previous=c.old_grade,
+                                                 forced=c.forced, policy_version=policy_version, as_of=as_of)}
                            for c in changes), now=now)
     return changes

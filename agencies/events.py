@@ -30,5 +30,8 @@ IMPORTED = declare("agencies.imported", "a register file is imported", file=TEXT
 CREDIT_EVENT_RECORDED = declare("agencies.credit_event_recorded", "a line is appended to the credit ledger",
                                 agency=ID, uscc=TEXT, code=TEXT, date=DATE, state=TEXT, cause_type=TEXT,
                                 cause_id=TEXT)
+CREDIT_EVENT_CORRECTED = declare(
+    "agencies.credit_event_corrected", "a regulator voids a ledger line by appending a correction line",
+    agency=ID, uscc=TEXT, event=ID, code=TEXT, date=DATE, previous_state=TEXT)
 CREDIT_UPDATED = declare("agencies.credit_updated", "an agency's stored score or grade changed",
-                         as_of=DATE, forced=FLAG, grade=TEXT, policy_version=int, score=int)
+                         as_of=DATE, forced=FLAG, grade=TEXT, previous=TEXT, policy_version=int, score=int)

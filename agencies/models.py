@@ -184,8 +184,10 @@ class Blacklist(models.Model):
 class CreditEvent(models.Model):
     """One line of the append-only credit ledger, linked to its cause.
 
-    Lines are never deleted; `state` moves (appeal pending → counted / voided, counted → repaired)
-    only through ratings services, each move audited.
+    Lines are never edited or deleted; `state` moves (appeal pending → counted / voided, counted →
+    repaired) only through ratings services, each move audited. A mistaken line is corrected by a new
+    line in state `correction` that points at it (`corrects`) and voids it
+    (`agencies.credit.correct_credit_event`).
     """
 
     class Code(models.TextChoices):
@@ -203,12 +205,15 @@ class CreditEvent(models.Model):
         AWARD_NATIONAL = "award_national", _("国家级表彰")
         FRAUD = "fraud", _("提供虚假材料")
         SERIOUS_DISHONESTY = "serious_dishonesty", _("严重失信名单")
+        REVIEW_BASIC = "review_basic", _("报告复审基本合格")
+        REVIEW_FAIL = "review_fail", _("报告复审不合格")
 
     class State(models.TextChoices):
         COUNTED = "counted", _("计入")
         APPEAL_PENDING = "appeal_pending", _("申诉中")
         VOIDED = "voided", _("已撤销")
         REPAIRED = "repaired", _("已修复")
+        CORRECTION = "correction", _("更正")
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="credit_events")
     code = models.CharField(_("事项"), max_length=20, choices=Code.choices)
@@ -221,6 +226,9 @@ class CreditEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    # A correction line (state `correction`) names the line it voided; that line's `correction` is this one.
+    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="correction", verbose_name=_("更正的记录"))
 
     class Meta:
         ordering = ["date", "id"]
@@ -229,6 +237,9 @@ class CreditEvent(models.Model):
             # One event per cause and code: replaying a sweep or a decision never doubles a deduction.
             models.UniqueConstraint(fields=["agency", "code", "cause_type", "cause_id"],
                                     condition=~Q(cause_id=""), name="uniq_credit_event_cause"),
+            models.CheckConstraint(condition=Q(state="correction", corrects__isnull=False)
+                                   | (~Q(state="correction") & Q(corrects__isnull=True)),
+                                   name="credit_correction_names_its_line"),
         ]
         verbose_name = _("信用记录")
         verbose_name_plural = _("信用记录")

@@ -87,6 +87,13 @@ def _set_status(user, agency) -> bool:
     return agency is not None and regulates_agency(user, agency)
 
 
+@rule("agencies.correct_credit_event")
+def _correct_credit_event(user, agency) -> bool:
+    """Void a ledger line by a correction: a regulator covering the agency as `regulates_agency` scopes it
+    (its region and one of its services' departments); operating the platform is not enough."""
+    return agency is not None and regulator_covers(user, agency, _service_departments(agency))
+
+
 def check_editor(by, agency) -> None:
     """Services' guard for edits open both before admission (the application) and after (the storefront)."""
     if by is not None and not (kernel.can(by, "agencies.edit_application", agency)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.models import Agency, AgencyDocument, AgencyService, Blacklist, ChangeRequest, Qualification
 from agencies.permissions import regulates_agency
@@ -53,12 +53,25 @@ def directory(*, service_type: str | None = None, region: str | None = None, q: 
             .order_by("credit_grade", "-credit_score", "name", "pk"))
 
 
+REVIEW_OUTCOMES = ("pass", "basic", "fail")
+
+
+def _review_counts() -> dict:
+    """`reviews_pass` / `reviews_basic` / `reviews_fail`: the approving departments' report reviews
+    (报告复审) of the agency's work per outcome, leaving out those revoked on appeal. The rows belong to
+    the ratings app; they are read through their relation to the agency (`report_reviews`), in the
+    storefront's own query."""
+    stands = ~Q(report_reviews__appeal__status="upheld")
+    return {f"reviews_{outcome}": Count("report_reviews", filter=Q(report_reviews__outcome=outcome) & stands)
+            for outcome in REVIEW_OUTCOMES}
+
+
 def storefront(uscc: str) -> Agency | None:
     """One agency with everything its storefront shows, in a fixed number of queries."""
     pending = ChangeRequest.objects.filter(agency=OuterRef("pk"), status=ChangeRequest.Status.PENDING)
     return (Agency.objects.filter(uscc=uscc)
             .select_related("region", "organisation")
-            .annotate(change_pending=Exists(pending))
+            .annotate(change_pending=Exists(pending), **_review_counts())
             .prefetch_related(_services_prefetch(), "cases", "regions_served",
                               Prefetch("qualifications", queryset=Qualification.objects.order_by("level", "pk")))
             .first())

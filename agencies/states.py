@@ -26,6 +26,10 @@ MACHINE = StateMachine(table(
     reopen=((S.REMOVED, S.BLACKLISTED), S.DRAFT),
 ))
 
+# Lifting a removal or blacklisting (e.g. its cause voided on review) reinstates the agency. Kept out of
+# MACHINE so that nothing else (imports, `set_status`) can readmit a removed agency.
+REINSTATEMENT = StateMachine(table(reinstate=((S.REMOVED, S.BLACKLISTED), S.ADMITTED)))
+
 # The transitions a sanction (ratings, or a regulator through `set_status`) may perform, by target.
 SANCTIONS: dict[str, tuple[str, ...]] = {
     S.SUSPENDED: ("suspend", "extend_suspension"),

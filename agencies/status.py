@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies.events import STATUS_CHANGED
 from agencies.models import Agency, Blacklist
 from agencies.permissions import check_actor
-from agencies.states import MACHINE, SANCTIONS, S, sanction_transition
+from agencies.states import MACHINE, REINSTATEMENT, SANCTIONS, S, sanction_transition
 
 
 def blacklist_error(entry: Blacklist) -> ValidationError:
@@ -52,4 +52,18 @@ def set_status(*, agency: Agency, to: str, by, reason: str, until: dt.date | Non
                        data={"until": until}, reason=reason, extra_fields=["suspended_until", "status_reason"])
     if to == S.BLACKLISTED and until is not None:
         add_to_blacklist(uscc=agency.uscc, reason=reason.strip(), starts_on=today, ends_on=until)
+    return agency
+
+
+@transaction.atomic
+def reinstate(*, agency: Agency, by, reason: str) -> Agency:
+    """Return a removed or blacklisted agency to 已入驻 once the removal behind it is lifted (ratings audits the lift)."""
+    check_actor(by, "agencies.set_status", agency)
+    if not (reason or "").strip():
+        raise ValidationError("必须写明原因 / a reason is required", code="reason")
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    agency.suspended_until, agency.status_reason = None, reason.strip()
+    REINSTATEMENT.transition(agency, "reinstate", by=by, action=STATUS_CHANGED.action,
+                             organisation=agency.organisation_id, data={"until": None}, reason=reason,
+                             extra_fields=["suspended_until", "status_reason"])
     return agency

@@ -49,6 +49,13 @@ FACT_LABELS = {
     "ends_on": _("截止日"),
     "reason": _("原因"),
     "revision_reason": _("变更原因"),
+    "agency_name": _("机构名称"),
+    "grade_from": _("原信用等级"),
+    "grade_to": _("现信用等级"),
+    "score": _("信用分"),
+    "grade_date": _("等级变更日期"),
+    "policy_version": _("信用政策版本"),
+    "audit_entry": _("审计记录编号"),
 }
 
 

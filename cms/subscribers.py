@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from cms import publishing
 from cms.models import NoticeKind
@@ -191,6 +192,139 @@ def on_sanction_lifted(entry) -> None:
                                reason=entry.reason or _("惩戒已解除"), source_action=entry.action, entry_id=entry.pk)
 
 
+# ---- grade changes (信用公示) ------------------------------------------------------------------------
+#
+# Each grade change publishes a notice keyed by the agency, the date and the new grade, naming the
+# audit entry of the change. Whenever an agency's stored credit changes, its grade notices are checked
+# again: a notice stands while the ledger lines recorded before it, in their current state, still give
+# its grade on its date. One whose cause was since voided, corrected, put under appeal or repaired is
+# withdrawn, and republished once the ledger bears it out again (an appeal rejected). A new notice is
+# published only when the grade differs from that of the latest notice still standing, so a change that
+# merely undoes a withdrawn one publishes nothing (docs/rules.md §10).
+
+GRADE_OBJECT = "agencies.agency"
+
+
+def _grade_object_id(agency_id: int, date: str, grade: str) -> str:
+    return f"{agency_id}-{date.replace('-', '')}-{grade.lower()}"
+
+
+def _grade_notices(agency_id: int) -> list:
+    from cms.models import NoticePage
+
+    pages = NoticePage.objects.filter(kind=NoticeKind.CREDIT, object_type=GRADE_OBJECT,
+                                      object_id__startswith=f"{agency_id}-")
+    return sorted(pages, key=lambda page: (page.facts.get("grade_date", ""), page.pk))
+
+
+class _Ledger:
+    """The agency's ledger lines in their current state, graded at a date under the policy version a notice
+    used, counting only the lines recorded before a given audit entry (lines with no entry count)."""
+
+    def __init__(self, agency_id: int):
+        from marketplace.models import AuditEntry
+        from ratings.selectors import ledger_events
+
+        self.events = ledger_events(agency_id)
+        self.recorded = {int(object_id): pk for object_id, pk in AuditEntry.objects.filter(
+            action="agencies.credit_event_recorded", object_type="agencies.creditevent",
+            object_id__in=[str(e.ref) for e in self.events]).values_list("object_id", "pk")}
+        self.policies: dict = {}
+
+    def grade_on(self, date: str, version, *, before_entry: int) -> str:
+        from marketplace.models import PolicyVersion
+        from marketplace.policy import current_policy, policy_version
+        from ratings import scoring
+
+        if version not in self.policies:
+            try:
+                self.policies[version] = policy_version(int(version))
+            except (PolicyVersion.DoesNotExist, TypeError, ValueError):
+                self.policies[version] = current_policy()
+        events = [e for e in self.events if self.recorded.get(e.ref, 0) < before_entry]
+        return scoring.score(events, as_of=dt.date.fromisoformat(date), policy=self.policies[version]).grade
+
+
+def _publish_grade(agency, facts: dict, entry) -> None:
+    publishing.publish_notice(
+        kind=NoticeKind.CREDIT, object_type=GRADE_OBJECT,
+        object_id=_grade_object_id(agency.pk, facts["grade_date"], facts["grade_to"]),
+        source_action=entry.action, entry_id=entry.pk,
+        title=_("关于%(agency)s的信用等级变更公示（%(from)s级→%(to)s级）") % {
+            "agency": agency.name, "from": facts["grade_from"], "to": facts["grade_to"]},
+        facts=facts, region_id=agency.region_id, published_on=timezone.localtime(entry.created_at).date())
+
+
+def _standing_grade_notices(agency, ledger: _Ledger, entry) -> tuple[list, list]:
+    """Withdraw the agency's grade notices the ledger no longer bears out, republish those it bears out
+    again; returns (all notices, those standing), oldest first."""
+    notices, standing = _grade_notices(agency.pk), []
+    for page in notices:
+        facts = page.facts
+        holds = ledger.grade_on(facts["grade_date"], facts.get("policy_version"),
+                                before_entry=facts["audit_entry"]) == facts["grade_to"]
+        if holds:
+            standing.append(page)
+            if page.withdrawn_at:
+                _publish_grade(agency, facts, entry)
+        elif not page.withdrawn_at:
+            publishing.withdraw_notice(
+                kind=NoticeKind.CREDIT, object_type=GRADE_OBJECT, object_id=page.object_id,
+                source_action=entry.action, entry_id=entry.pk,
+                reason=_("所依据的信用记录已撤销、更正、申诉或修复，该机构%(date)s的信用等级不再是%(grade)s级，本公示撤回")
+                % {"date": facts["grade_date"], "grade": facts["grade_to"]})
+    return notices, standing
+
+
+def on_credit_updated(entry) -> None:
+    """An agency's stored credit changed: reconcile its grade notices and publish a new grade change."""
+    data = entry.data
+    if "previous" not in data:
+        return  # recorded before grade changes were published
+    agency = _agency(entry.object_id)
+    if agency is None:
+        return
+    ledger = _Ledger(agency.pk)
+    notices, standing = _standing_grade_notices(agency, ledger, entry)
+    baseline = (standing[-1].facts["grade_to"] if standing
+                else notices[0].facts["grade_from"] if notices else data["previous"])
+    grade, as_of = data["grade"], str(data["as_of"])
+    if grade == baseline or ledger.grade_on(as_of, data["policy_version"], before_entry=entry.pk) != grade:
+        return
+    _publish_grade(agency, {"agency_name": agency.name, "uscc": agency.uscc, "grade_from": baseline, "grade_to": grade,
+                            "score": data["score"], "grade_date": as_of, "policy_version": data["policy_version"],
+                            "audit_entry": entry.pk}, entry)
+
+
+@task()
+def grade_notices(entry_ids: list[int]) -> int:
+    """Apply these `agencies.credit_updated` entries to the grade notices, in order."""
+    from marketplace.models import AuditEntry
+
+    done = 0
+    for entry in AuditEntry.objects.filter(pk__in=entry_ids).order_by("pk"):
+        try:
+            on_credit_updated(entry)
+            done += 1
+        except Exception:  # one agency's notice must not stop the others'
+            logger.exception("grade notice failed for %s", entry)
+    return done
+
+
+def on_credit_updates(entries) -> None:
+    """Batch subscriber for a transaction's `agencies.credit_updated` entries (a nightly run writes
+    thousands): only grade changes, and agencies that already have grade notices, need any work, done by
+    one task (run at once by the immediate backend, by a worker with a queue backend)."""
+    from cms.models import NoticePage
+
+    noticed = {object_id.split("-", 1)[0] for object_id in NoticePage.objects.filter(
+        kind=NoticeKind.CREDIT, object_type=GRADE_OBJECT).values_list("object_id", flat=True)}
+    wanted = [entry.pk for entry in entries
+              if entry.data.get("grade") != entry.data.get("previous") or entry.object_id in noticed]
+    if wanted:
+        grade_notices.enqueue(wanted)
+
+
 HANDLERS = {
     "projects.published": on_posting,
     "projects.revised": on_posting,
@@ -200,6 +334,11 @@ HANDLERS = {
     "projects.contract_uploaded": on_contract,
     "ratings.sanction_imposed": on_sanction,
     "ratings.sanction_lifted": on_sanction_lifted,
+    "agencies.credit_updated": on_credit_updated,
+}
+# Subscribed with a whole transaction's entries at once (cms_replay still applies HANDLERS one by one).
+BATCH_HANDLERS = {
+    "agencies.credit_updated": on_credit_updates,
 }
 
 
@@ -207,4 +346,7 @@ def register() -> None:
     from marketplace.audit import subscribe
 
     for action, handler in HANDLERS.items():
-        subscribe(action, handler)
+        if action in BATCH_HANDLERS:
+            subscribe(action, BATCH_HANDLERS[action], batch=True)
+        else:
+            subscribe(action, handler)

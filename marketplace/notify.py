@@ -33,6 +33,8 @@ KINDS = {
     "rating_due": "待评价 / rating due",
     "owner_overdue": "业主逾期 / owner overdue",
     "service_started": "服务开始 / service started",
+    "review_recorded": "报告复审结论 / report review recorded",
+    "complaint_filed": "新投诉 / complaint filed",
 }
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from agencies.credit import correct_credit_event
 from agencies.models import Agency, CreditEvent
 from marketplace import workdays
 from marketplace.feedback import error_text
@@ -53,12 +54,16 @@ def credit_explained(uscc: str, as_of: dt.date | None = None) -> dict:
     agency = get_object_or_404(Agency, uscc=uscc.strip().upper())
     as_of = as_of or workdays.today()
     result = selectors.credit_report(agency, as_of=as_of, policy=current_policy())
-    events = selectors.ledger_index(agency)
     lines = []
-    for ln in result.lines:
-        event = events.get(ln.ref)
+    for row in selectors.explained_lines(agency, result):
+        ln, event, correction = row["line"], row["event"], row["correction"]
         lines.append({**ln.as_dict(), "id": ln.ref, "cause_type": event.cause_type if event else "",
-                      "cause_id": event.cause_id if event else ""})
+                      "cause_id": event.cause_id if event else "",
+                      "corrects": event.corrects_id if event else None,
+                      "corrected": {"by_line": correction.pk, "date": correction.date.isoformat(),
+                                    "reason": correction.cause,
+                                    "by": correction.created_by.get_short_name() if correction.created_by else ""}
+                      if correction else None})
     return {"uscc": agency.uscc, "name": agency.name, "as_of": as_of.isoformat(), "score": result.score,
             "grade": result.grade, "forced": result.forced, "policy_version": result.policy_version,
             "window_start": result.window_start.isoformat(), "deductions": result.deductions,
@@ -188,3 +193,16 @@ def decide_repair(request, repair_id: int, payload: DecisionIn):
     r = get_object_or_404(RepairApplication, pk=repair_id)
     r = services.decide_repair(application=r, by=request.user, approved=payload.accept, note=payload.note)
     return 200, {"id": r.pk, "status": r.status}
+
+
+class CorrectionIn(Schema):
+    reason: str
+
+
+@router.post("/ledger/{event_id}/correct", auth=django_auth, response={200: dict, 400: Problem, 403: Problem})
+@_errors
+def correct_event(request, event_id: int, payload: CorrectionIn):
+    """A covering regulator voids a ledger line by a correction line (the ledger is append-only)."""
+    event = get_object_or_404(CreditEvent.objects.select_related("agency"), pk=event_id)
+    c = correct_credit_event(event=event, by=request.user, reason=payload.reason)
+    return 200, {"id": c.pk, "corrects": event.pk, "state": c.state}

@@ -6,7 +6,7 @@ the agency's region and the department concerned; operators run the platform but
 
 from __future__ import annotations
 
-from marketplace.permissions import is_member, is_operator, is_regulator, public, regulator_covers, rule
+from marketplace.permissions import can, is_member, is_operator, is_regulator, public, regulator_covers, rule
 
 
 def complaint_department(complaint):
@@ -28,8 +28,10 @@ def _appeal(user, rating) -> bool:
 def _decide_appeal(user, appeal) -> bool:
     if appeal is None:
         return False
-    rating = appeal.rating
-    return regulator_covers(user, rating.agency, rating.project.service_type.department_id)
+    subject = appeal.subject
+    if appeal.review_id and subject.reviewed_by_id == getattr(user, "pk", None):
+        return False  # whoever reviewed the report does not decide the appeal against it
+    return regulator_covers(user, subject.agency, subject.project.service_type.department_id)
 
 
 @rule("ratings.complain")
@@ -42,7 +44,49 @@ def _complain(user, agency) -> bool:
 def _decide_complaint(user, complaint) -> bool:
     if complaint is None:
         return False
-    return regulator_covers(user, complaint.agency, complaint_department(complaint))
+    return regulator_covers(user, complaint.region_holder, complaint_department(complaint))
+
+
+def _own_target(user, target) -> bool:
+    """Whether the user acts for the agency, or the owner of the project, complained about."""
+    organisation_id = getattr(target, "organisation_id", None) or getattr(target, "owner_id", None)
+    return organisation_id is not None and is_member(user, organisation_id)
+
+
+@rule("ratings.complain_public")
+@public
+def _complain_public(user, target) -> bool:
+    # Anyone, with or without an account, except about their own agency or their own project's owner.
+    return target is not None and not _own_target(user, target)
+
+
+@rule("ratings.record_complaint")
+def _record_complaint(user, target) -> bool:
+    """A regulator records a complaint received by phone, letter or visit about something in its scope:
+    `target` is an agency (any department) or a project (its department)."""
+    if target is None:
+        return False
+    department = target.service_type.department_id if hasattr(target, "service_type_id") else None
+    return regulator_covers(user, target, department)
+
+
+@rule("ratings.view_complaint_files")
+def _view_complaint_files(user, complaint) -> bool:
+    return _decide_complaint(user, complaint)
+
+
+@rule("ratings.review_report")
+def _review_report(user, review) -> bool:
+    """A regulator of the department that approves the matter, covering the project's region."""
+    if review is None:
+        return False
+    project = review.project
+    return regulator_covers(user, project, project.service_type.department_id)
+
+
+@rule("ratings.appeal_review")
+def _appeal_review(user, review) -> bool:
+    return review is not None and is_member(user, review.agency.organisation_id)
 
 
 @rule("ratings.apply_repair")
@@ -55,9 +99,59 @@ def _decide_repair(user, application) -> bool:
     return application is not None and regulator_covers(user, application.agency)
 
 
+def agency_departments(agency):
+    """The departments an agency works under (its services'), or None when it offers none yet: then the
+    regulators of its region cover it whatever their departments."""
+    cache = getattr(agency, "_enforcement_departments", None)
+    if cache is None:
+        cache = set(agency.services.values_list("service_type__department_id", flat=True)) if agency.pk else set()
+        agency._enforcement_departments = cache
+    return cache or None
+
+
+def covers_agency(user, agency, department_id=None) -> bool:
+    """A regulator covering the agency's region and the department concerned (default: one of the agency's)."""
+    return regulator_covers(user, agency, department_id if department_id else agency_departments(agency))
+
+
 @rule("ratings.lift_sanction")
 def _lift(user, sanction) -> bool:
-    return sanction is not None and regulator_covers(user, sanction.agency)
+    return sanction is not None and covers_agency(user, sanction.agency)
+
+
+@rule("ratings.impose_sanction")
+def _impose(user, agency) -> bool:
+    return agency is not None and covers_agency(user, agency)
+
+
+@rule("ratings.record_enforcement")
+def _record_enforcement(user, decision) -> bool:
+    """Record a penalty, violation, fraud, serious dishonesty or award: `decision` is the unsaved record
+    (its agency and department)."""
+    return decision is not None and covers_agency(user, decision.agency, decision.department_id)
+
+
+@rule("ratings.view_enforcement")
+def _view_enforcement(user, decision) -> bool:
+    return decision is not None and (is_operator(user) or covers_agency(user, decision.agency,
+                                                                        decision.department_id))
+
+
+@rule("ratings.confirm_enforcement")
+def _confirm_enforcement(user, decision) -> bool:
+    """双人复核: another member of the body that recorded it, covering the agency."""
+    return (decision is not None and getattr(user, "pk", None) != decision.recorded_by_id
+            and is_member(user, decision.regulator_id)
+            and covers_agency(user, decision.agency, decision.department_id))
+
+
+@rule("ratings.revoke_enforcement")
+def _revoke_enforcement(user, decision) -> bool:
+    """Revoke on review: a member of the body that recorded it, covering the agency, who may correct its line."""
+    if decision is None or not is_member(user, decision.regulator_id):
+        return False
+    return (covers_agency(user, decision.agency, decision.department_id)
+            and (decision.event_id is None or can(user, "agencies.correct_credit_event", decision.agency)))
 
 
 @rule("ratings.workspace")

@@ -7,7 +7,7 @@ these functions. Nothing here queries the database; the date (`as_of`) and the `
 Score at D = max(0, base − deductions + min(bonuses, cap)) over events with
 D − window_months < event date ≤ D, month arithmetic clamping to the month end. Only state
 `counted` scores; `repaired` keeps its line but deducts nothing; `appeal_pending` and `voided`
-do not count. A counted forcing code (`fraud`, `serious_dishonesty`) inside the window forces D.
+do not count, nor does a `correction` line (it records who voided which line, and why). A counted forcing code (`fraud`, `serious_dishonesty`) inside the window forces D.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ COUNTED = "counted"
 APPEAL_PENDING = "appeal_pending"
 VOIDED = "voided"
 REPAIRED = "repaired"
-STATES = (COUNTED, APPEAL_PENDING, VOIDED, REPAIRED)
+CORRECTION = "correction"
+STATES = (COUNTED, APPEAL_PENDING, VOIDED, REPAIRED, CORRECTION)
 
 GRADE_ORDER = ("A", "B", "C", "D")
 
@@ -170,6 +171,10 @@ def score(events: Iterable[Event | Mapping[str, Any]], *, as_of: dt.date, policy
             continue
         if e.state == REPAIRED:
             lines.append(Line(e.code, e.date, e.state, kind, 0, False, "已修复，不扣分 / repaired, no deduction",
+                              e.cause, e.ref))
+            continue
+        if e.state == CORRECTION:
+            lines.append(Line(e.code, e.date, e.state, kind, 0, False, "更正记录，撤销原记录 / correction voiding a line",
                               e.cause, e.ref))
             continue
         if kind == "deduction":

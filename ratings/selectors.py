@@ -77,20 +77,31 @@ def agencies_in_scope(user, *, grade: str = "", region: str = "", department: st
 
 
 def appeals_queue(user, *, status: str = Appeal.Status.PENDING) -> QuerySet:
-    qs = Appeal.objects.select_related("agency", "rating__project__service_type__department", "filed_by")
+    """Appeals of ratings and of report reviews, scoped by the agency's region and the project's department."""
+    qs = Appeal.objects.select_related("agency", "rating__project__service_type__department",
+                                       "review__project__service_type__department", "filed_by")
     if status:
         qs = qs.filter(status=status)
-    return _scoped(qs, scope_q(user, region_field="agency__region_id",
-                               department_field="rating__project__service_type__department_id"))
+    return _scoped(qs, scope_q(user, region_field="agency__region_id", department_q=lambda departments: (
+        Q(rating__project__service_type__department_id__in=departments)
+        | Q(review__project__service_type__department_id__in=departments))))
 
 
 def complaints_queue(user, *, status: str = Complaint.Status.OPEN) -> QuerySet:
-    qs = Complaint.objects.select_related("agency", "project__service_type", "regulator", "complainant")
+    qs = Complaint.objects.select_related("agency", "project__service_type", "project__owner", "regulator",
+                                          "complainant").prefetch_related("files")
     if status:
         qs = qs.filter(status=status)
     # A complaint about a project follows its department; one about the agency as a whole, the region.
-    return _scoped(qs, scope_q(user, region_field="agency__region_id", department_q=lambda departments: (
-        Q(project__isnull=True) | Q(project__service_type__department_id__in=departments))))
+    # One about an owner's conduct (no agency) is placed by its project's region.
+    about_agency = scope_q(user, region_field="agency__region_id", department_q=lambda departments: (
+        Q(project__isnull=True) | Q(project__service_type__department_id__in=departments)))
+    about_owner = scope_q(user, region_field="project__region_id",
+                          department_field="project__service_type__department_id")
+    if about_agency is None and about_owner is None:
+        return qs
+    return qs.filter((Q(agency__isnull=False) & (about_agency if about_agency is not None else Q()))
+                     | (Q(agency__isnull=True) & (about_owner if about_owner is not None else Q())))
 
 
 def repairs_queue(user, *, status: str = RepairApplication.Status.PENDING) -> QuerySet:
@@ -109,12 +120,29 @@ def sanctions_in_force(agency: Agency, on: dt.date) -> list[Sanction]:
 
 
 def ledger(agency: Agency) -> QuerySet:
-    return CreditEvent.objects.filter(agency=agency).select_related("created_by").order_by("-date", "-id")
+    """The agency's ledger, newest first, each line with the correction that voided it or the line it corrects."""
+    return CreditEvent.objects.filter(agency=agency).select_related(
+        "created_by", "corrects", "correction__created_by").order_by("-date", "-id")
 
 
 def ledger_index(agency: Agency) -> dict[int, CreditEvent]:
-    """The agency's ledger lines by primary key (to show each explained line's cause)."""
-    return {e.pk: e for e in CreditEvent.objects.filter(agency=agency)}
+    """The agency's ledger lines by primary key (to show each explained line's cause and correction)."""
+    return {e.pk: e for e in ledger(agency)}
+
+
+def explained_lines(agency: Agency, result: scoring.CreditResult) -> list[dict]:
+    """The engine's explained lines with their ledger rows: {"line", "event", "correction", "corrects"}.
+
+    `correction` is the line that voided this one (who, when, why); `corrects` the line a correction voids.
+    """
+    events = ledger_index(agency)
+    rows = []
+    for ln in result.lines:
+        event = events.get(ln.ref)
+        rows.append({"line": ln, "event": event,
+                     "correction": getattr(event, "correction", None) if event is not None else None,
+                     "corrects": event.corrects if event is not None else None})
+    return rows
 
 
 def ledger_events(agency_id: int) -> list[scoring.Event]:

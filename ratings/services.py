@@ -10,20 +10,30 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count
 from django.utils import timezone
 
 from agencies import credit
 from agencies.models import Agency, CreditEvent
-from agencies.status import add_to_blacklist, end_blacklist, set_status
 from marketplace import audit, workdays
 from marketplace.permissions import organisations, require
 from marketplace.policy import current_policy
 from ratings import events, scoring
-from ratings.models import DIMENSIONS, Appeal, Complaint, GradeChange, Rating, RepairApplication, Sanction
-from ratings.selectors import competent_regulator, ledger_events
+from ratings.models import DIMENSIONS, Appeal, Complaint, GradeChange, Rating, RepairApplication
+from ratings.recompute import Projection, projection
+from ratings.sanctions import (  # noqa: F401 - the sanction writes, re-exported for callers of ratings.services
+    SANCTIONABLE,
+    apply_sanctions,
+    expire_sanctions,
+    impose_by_hand,
+    impose_sanction,
+    lift_sanction,
+    set_agency_status,
+)
+from ratings.selectors import competent_regulator
 
 EVAL_CODES = {Rating.Result.BASIC: "eval_basic", Rating.Result.UNSATISFIED: "eval_unsat"}
+# The ledger codes an appeal suspends and decides: a rating's, or a report review's (ratings/reviews.py).
+APPEALED_CODES = (*EVAL_CODES.values(), "review_basic", "review_fail")
 
 
 def _date(value) -> dt.date:
@@ -31,6 +41,7 @@ def _date(value) -> dt.date:
 
 
 def _recompute_on_commit(agency_id: int, as_of: dt.date | None = None) -> None:
+    """Recompute the agency's projection (score, grade, rating summary) as soon as the transaction commits."""
     transaction.on_commit(lambda: recompute_agency(Agency.objects.get(pk=agency_id), as_of=as_of))
 
 
@@ -116,15 +127,15 @@ def record_rating(*, rating: Rating, by, scores, reason: str = "", today: dt.dat
 
 
 def _after_rating(rating: Rating, *, by) -> None:
+    """A deducting rating adds its ledger line (whose subscriber recomputes the agency); any other rating
+    recomputes the agency's projection (its rating summary) itself."""
     code = EVAL_CODES.get(rating.result)
     if code and not rating.automatic:
         credit.record_credit_event(agency=rating.agency, code=code, date=rating.rated_on,
                                    cause=f"{rating.project.code} 评价{rating.result}（均分{rating.mean}）",
                                    cause_obj=rating, by=by)
-    agg = Rating.objects.filter(agency_id=rating.agency_id, mean__isnull=False).aggregate(n=Count("id"), m=Avg("mean"))
-    credit.store_rating_summary(agency=rating.agency,
-                                count=Rating.objects.filter(agency_id=rating.agency_id).exclude(result="").count(),
-                                mean=round(agg["m"], 2) if agg["m"] is not None else None)
+    else:
+        _recompute_on_commit(rating.agency_id)
 
 
 def sweep_overdue_ratings(*, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
@@ -156,7 +167,7 @@ def sweep_overdue_ratings(*, today: dt.date | None = None, now: dt.datetime | No
 def _rating_event(rating: Rating) -> CreditEvent | None:
     type_, id_ = audit.object_ref(rating)
     return CreditEvent.objects.select_for_update().filter(agency_id=rating.agency_id, cause_type=type_,
-                                                          cause_id=id_, code__in=EVAL_CODES.values()).first()
+                                                          cause_id=id_, code__in=APPEALED_CODES).first()
 
 
 @transaction.atomic
@@ -197,6 +208,7 @@ def decide_appeal(*, appeal: Appeal, by, upheld: bool, note: str, now: dt.dateti
     """A regulator covering the agency decides: upheld voids the deduction, rejected counts it from its date."""
     now = now or timezone.now()
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating__project__service_type", "rating__agency",
+                                                              "review__project__service_type", "review__agency",
                                                               "agency").get(pk=appeal.pk)
     require(by, "ratings.decide_appeal", appeal)
     if appeal.status != Appeal.Status.PENDING:
@@ -207,12 +219,13 @@ def decide_appeal(*, appeal: Appeal, by, upheld: bool, note: str, now: dt.dateti
     appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
     appeal.decided_by, appeal.decided_at, appeal.decision_note = by, now, note
     appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    event = _rating_event(appeal.rating)
+    event = _rating_event(appeal.subject)
     if event is not None:
         credit.set_event_state(event=event, state=CreditEvent.State.VOIDED if upheld else CreditEvent.State.COUNTED)
     audit.record(action=events.APPEAL_DECIDED.action, by=by, obj=appeal, organisation=appeal.agency.organisation_id,
                  now=now,
-                 data={"rating": appeal.rating_id, "agency": appeal.agency_id, "status": appeal.status,
+                 data={"rating": appeal.rating_id, "review": appeal.review_id, "agency": appeal.agency_id,
+                       "status": appeal.status,
                        "event": event.pk if event else None, "event_state": event.state if event else None,
                        "late": timezone.localdate(appeal.decided_at) > appeal.decide_by}, reason=note)
     _recompute_on_commit(appeal.agency_id)
@@ -283,7 +296,7 @@ def decide_complaint(*, complaint: Complaint, by, verified: bool, response: str,
                  organisation=complaint.regulator_id, now=now,
                  data={"agency": complaint.agency_id, "status": complaint.status,
                        "late": today > complaint.respond_by}, reason=response)
-    if verified:
+    if verified and complaint.agency_id is not None:  # an owner's conduct has no ledger here
         credit.record_credit_event(agency=complaint.agency, code="complaint", date=today,
                                    cause=f"投诉属实：{complaint.text[:80]}", cause_obj=complaint, by=by)
     return complaint
@@ -352,16 +365,18 @@ def decide_repair(*, application: RepairApplication, by, approved: bool, note: s
 
 @transaction.atomic
 def recompute_agency(agency: Agency, *, as_of: dt.date | None = None, by=None, policy=None,
-                     now: dt.datetime | None = None) -> scoring.CreditResult:
-    """Run the engine over the agency's ledger, store score/grade (audited when changed) and impose sanctions."""
+                     now: dt.datetime | None = None) -> Projection:
+    """Compute the agency's projection from its ledger and ratings, store it (a credit change audited),
+    note a grade change and impose sanctions."""
     as_of = as_of or workdays.today()
     now = now or timezone.now()
     policy = policy or current_policy()
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
-    result = scoring.score(ledger_events(agency.pk), as_of=as_of, policy=policy)
+    result = projection(agency.pk, as_of=as_of, policy=policy)
     previous = agency.credit_grade
     credit.store_credit(agency=agency, score=result.score, grade=result.grade, forced=result.forced,
                         policy_version=policy.version, as_of=as_of, by=by, now=now)
+    credit.store_rating_summary(agency=agency, count=result.rating_count, mean=result.rating_mean)
     _note_grade(agency, previous=previous, result=result, as_of=as_of, policy=policy)
     apply_sanctions(agency, as_of=as_of, policy=policy)
     return result
@@ -376,117 +391,10 @@ def _note_grade(agency, *, previous, result, as_of, policy) -> None:
                                    score=result.score, forced=result.forced, policy_version=policy.version)
 
 
-SANCTIONABLE = {Agency.Status.ADMITTED, Agency.Status.SUSPENDED}
-
-
-def apply_sanctions(agency: Agency, *, as_of: dt.date, policy=None, by=None) -> list[Sanction]:
-    """Impose every sanction the grade history and ledger call for that is in force at `as_of` and not yet imposed."""
-    policy = policy or current_policy()
-    if agency.status not in SANCTIONABLE and agency.status != Agency.Status.REMOVED:
-        return []
-    grades = list(GradeChange.objects.filter(agency=agency).values_list("date", "grade"))
-    specs = scoring.in_force(scoring.sanctions(grades, ledger_events(agency.pk), as_of=as_of, policy=policy), as_of)
-    existing = set(Sanction.objects.filter(agency=agency).values_list("kind", "starts_on"))
-    imposed = []
-    order = [Sanction.Kind.SUSPEND_ABANDON, Sanction.Kind.SUSPEND_D, Sanction.Kind.REMOVAL, Sanction.Kind.BLACKLIST]
-    for spec in sorted(specs, key=lambda s: (s.starts_on, order.index(s.kind))):
-        if (spec.kind, spec.starts_on) in existing:
-            continue
-        imposed.append(impose_sanction(agency=agency, spec=spec, by=by, policy=policy))
-    return imposed
-
-
-@transaction.atomic
-def impose_sanction(*, agency: Agency, spec: scoring.SanctionSpec, by=None, policy=None) -> Sanction:
-    policy = policy or current_policy()
-    sanction = Sanction.objects.create(agency=agency, kind=spec.kind, starts_on=spec.starts_on, ends_on=spec.ends_on,
-                                       cause=spec.cause[:300], policy_version=policy.version)
-    audit.record(action=events.SANCTION_IMPOSED.action, by=by, obj=sanction, organisation=agency.organisation_id,
-                 data={"agency": agency.pk, "uscc": agency.uscc, "kind": spec.kind, "starts_on": spec.starts_on,
-                       "ends_on": spec.ends_on}, reason=spec.cause)
-    if spec.kind in (Sanction.Kind.SUSPEND_D, Sanction.Kind.SUSPEND_ABANDON):
-        if agency.status in (Agency.Status.ADMITTED, Agency.Status.SUSPENDED):
-            until = max(filter(None, [agency.suspended_until, spec.ends_on]))
-            set_agency_status(agency=agency, status=Agency.Status.SUSPENDED, until=until, by=by, reason=spec.cause)
-    elif spec.kind == Sanction.Kind.REMOVAL and agency.status != Agency.Status.BLACKLISTED:
-        set_agency_status(agency=agency, status=Agency.Status.REMOVED, until=None, by=by, reason=spec.cause)
-    elif spec.kind == Sanction.Kind.BLACKLIST:
-        add_to_blacklist(uscc=agency.uscc, reason=spec.cause, starts_on=spec.starts_on, ends_on=spec.ends_on)
-        set_agency_status(agency=agency, status=Agency.Status.BLACKLISTED, until=spec.ends_on, by=by,
-                          reason=spec.cause)
-    return sanction
-
-
-def set_agency_status(*, agency: Agency, status: str, until: dt.date | None, by=None, reason: str) -> None:
-    """Move an agency's status as a sanction's consequence, through the agencies status service
-    (its transition table, its audit entry `agencies.status_changed`).
-
-    The change is the system's (`by=None` there): the person whose action led to the sanction is
-    recorded on `ratings.sanction_imposed`, and may not hold the agencies.set_status permission.
-    Blacklist rows are written by `impose_sanction` with the sanction's own dates, so `until` is not
-    passed on for a blacklisting.
-    """
-    if agency.status == status and agency.suspended_until == until:
-        return
-    updated = set_status(agency=agency, to=status, by=None, reason=reason,
-                         until=None if status == Agency.Status.BLACKLISTED else until)
-    agency.status, agency.suspended_until = updated.status, updated.suspended_until
-
-
-@transaction.atomic
-def lift_sanction(*, sanction: Sanction, by, reason: str, today: dt.date | None = None,
-                  now: dt.datetime | None = None) -> Sanction:
-    """A covering regulator lifts a sanction (e.g. its cause was voided on appeal); status follows what remains."""
-    today = today or workdays.today()
-    now = now or timezone.now()
-    sanction = Sanction.objects.select_for_update().select_related("agency").get(pk=sanction.pk)
-    require(by, "ratings.lift_sanction", sanction)
-    if sanction.lifted_at is not None:
-        raise ValidationError("该惩戒已解除 / this sanction has already been lifted")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("请说明解除原因 / a reason is required")
-    sanction.lifted_at, sanction.lifted_by, sanction.lift_reason = now, by, reason
-    sanction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-    audit.record(action=events.SANCTION_LIFTED.action, by=by, obj=sanction,
-                 organisation=sanction.agency.organisation_id, now=now,
-                 data={"agency": sanction.agency_id, "uscc": sanction.agency.uscc, "kind": sanction.kind}, reason=reason)
-    if sanction.kind == Sanction.Kind.BLACKLIST:
-        end_blacklist(uscc=sanction.agency.uscc, starts_on=sanction.starts_on, ends_on=today)
-    _restore_status(sanction.agency, today=today, by=by, reason=reason)
-    return sanction
-
-
-def _restore_status(agency: Agency, *, today: dt.date, by, reason: str) -> None:
-    live = [s for s in Sanction.objects.filter(agency=agency, lifted_at__isnull=True) if s.in_force(today)]
-    kinds = {s.kind for s in live}
-    if Sanction.Kind.BLACKLIST in kinds:
-        return
-    if Sanction.Kind.REMOVAL in kinds:
-        set_agency_status(agency=agency, status=Agency.Status.REMOVED, until=None, by=by, reason=reason)
-    elif kinds:
-        until = max(s.ends_on for s in live if s.ends_on)
-        set_agency_status(agency=agency, status=Agency.Status.SUSPENDED, until=until, by=by, reason=reason)
-    elif agency.status in (Agency.Status.SUSPENDED, Agency.Status.REMOVED, Agency.Status.BLACKLISTED):
-        set_agency_status(agency=agency, status=Agency.Status.ADMITTED, until=None, by=by, reason=reason)
-
-
-def expire_sanctions(*, today: dt.date | None = None) -> int:
-    """Nightly: suspended agencies whose suspensions have all ended return to 已入驻."""
-    today = today or workdays.today()
-    n = 0
-    for agency in Agency.objects.filter(status=Agency.Status.SUSPENDED, suspended_until__lte=today):
-        with transaction.atomic():
-            _restore_status(agency, today=today, by=None, reason="暂停期满 / suspension ended")
-            n += 1
-    return n
-
-
 def on_credit_event_recorded(entry) -> None:
-    """Subscriber of `agencies.credit_event_recorded`: recompute that agency now."""
-    from agencies.models import CreditEvent as Event
-
-    event = Event.objects.select_related("agency").filter(pk=entry.object_id).first()
-    if event is not None:
-        recompute_agency(event.agency)
+    """Subscriber of `agencies.credit_event_recorded` and `agencies.credit_event_corrected`: recompute that
+    agency now."""
+    agency = Agency.objects.filter(pk=(entry.data or {}).get("agency")).first()
+    if agency is not None:
+        recompute_agency(agency)
 

@@ -141,7 +141,7 @@ def credit(request, uscc: str):
         "sanctions": selectors.sanctions_in_force(agency, as_of),
         "can_repair": can(request.user, "ratings.apply_repair",
                           CreditEvent(agency=agency)) if request.user.is_authenticated else False,
-        "events": selectors.ledger_index(agency),
+        "rows": selectors.explained_lines(agency, result),
         "repairable": scoring.REPAIRABLE_CODES})
 
 
@@ -196,6 +196,7 @@ def agency_ledger(request, uscc: str):
     return render(request, "ratings/agency_ledger.html", {
         "agency": agency, "rows": rows, "as_of": as_of, "result": selectors.credit_report(agency, as_of=as_of),
         "sanctions": Sanction.objects.filter(agency=agency),
+        "can_correct": can(request.user, "agencies.correct_credit_event", agency),
         "history": audit.history(agency)})
 
 
@@ -275,8 +276,8 @@ def _decide(request, *, model, pk: int, choices: tuple[str, str], refusal: str, 
 def appeals(request):
     return _queue(request, rows=selectors.appeals_queue, model=Appeal, default="pending",
                   template="ratings/appeals.html", export_name="appeals",
-                  headers=["项目", "机构", "评价", "申诉理由", "申诉日", "处理期限", "状态", "处理意见"],
-                  row=lambda a: [a.rating.project.code, a.agency.name, a.rating.get_result_display(), a.reason,
+                  headers=["项目", "机构", "申诉事项", "申诉理由", "申诉日", "处理期限", "状态", "处理意见"],
+                  row=lambda a: [a.project.code, a.agency.name, a.subject_label, a.reason,
                                  a.filed_on, a.decide_by, a.get_status_display(), a.decision_note])
 
 
@@ -292,8 +293,9 @@ def appeal_decide(request, pk: int):
 def complaints(request):
     return _queue(request, rows=selectors.complaints_queue, model=Complaint, default="open",
                   template="ratings/complaints.html", export_name="complaints",
-                  headers=["机构", "项目", "来源", "内容", "登记日", "答复期限", "承办部门", "状态", "答复"],
-                  row=lambda c: [c.agency.name, c.project.code if c.project else "", c.get_source_display(), c.text,
+                  headers=["投诉对象", "项目", "来源", "渠道", "内容", "登记日", "答复期限", "承办部门", "状态", "答复"],
+                  row=lambda c: [c.target_name, c.project.code if c.project else "", c.get_source_display(),
+                                 c.get_channel_display(), c.text,
                                  c.filed_on, c.respond_by, c.regulator.name if c.regulator else "",
                                  c.get_status_display(), c.response])
 

@@ -68,8 +68,8 @@ def test_store_credit_audits_only_a_change():
     assert credit.store_credit(agency=agency, **{**kwargs, "score": 80, "grade": "B"})
     entries = list(AuditEntry.objects.filter(action="agencies.credit_updated").order_by("pk"))
     assert [e.data["grade"] for e in entries] == ["A", "B"]
-    assert entries[-1].data == {"as_of": "2025-06-01", "forced": False, "grade": "B", "policy_version": 1,
-                                "score": 80}
+    assert entries[-1].data == {"as_of": "2025-06-01", "forced": False, "grade": "B", "previous": "A",
+                                "policy_version": 1, "score": 80}
 
 
 @pytest.mark.django_db
@@ -83,8 +83,8 @@ def test_nightly_recompute_appends_one_declared_entry_per_change_through_record_
     assert set(entries) == {str(a.pk), str(b.pk)}
     entry = entries[str(a.pk)]
     assert (entry.object_type, entry.organisation_id) == ("agencies.agency", a.organisation_id)
-    assert entry.data == {"as_of": "2025-12-31", "forced": False, "grade": "B", "policy_version": policy.version,
-                          "score": 80}
+    assert entry.data == {"as_of": "2025-12-31", "forced": False, "grade": "B", "previous": "A",
+                          "policy_version": policy.version, "score": 80}
     run = AuditEntry.objects.get(action="ratings.credit_recomputed")
     assert run.data["changed"] == 2
     assert audit.verify_chain() is None
