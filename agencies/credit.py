@@ -173,12 +173,14 @@ class CreditChange:
     score: int
     grade: str
     forced: bool
+    uncomputed: bool = False  # never computed before: `old_grade` is the column default, not a grade given
 
 
 _CHANGED_SQL = """
     changed AS (
         SELECT a.id AS id, a.organisation_id AS organisation_id, a.credit_grade AS old_grade,
-               s.score AS score, s.grade AS grade, s.forced AS forced
+               s.score AS score, s.grade AS grade, s.forced AS forced,
+               CASE WHEN a.credit_policy_version IS NULL THEN 1 ELSE 0 END AS uncomputed
         FROM scored s JOIN agencies_agency a ON a.id = s.id
         WHERE a.credit_score <> s.score OR a.credit_grade <> s.grade OR a.credit_forced <> (s.forced = 1)
               OR a.credit_policy_version IS NULL OR a.credit_policy_version <> %s
@@ -195,7 +197,8 @@ def store_credit_many(scored_sql: str, args: Sequence, *, policy_version: int, a
     whose stored credit is unchanged are not rewritten. On PostgreSQL one UPDATE ... FROM returns the
     changed rows (old values from the statement's snapshot); SQLite cannot return FROM columns, so the
     changed rows are selected first and updated in chunks. With `audit_changes`, one chained
-    `agencies.credit_updated` entry per changed agency is appended in bulk.
+    `agencies.credit_updated` entry per changed agency is appended in bulk; its `previous` grade is
+    empty for a row never computed before (bulk-loaded data), whose stored grade was only the default.
     """
     now = now or timezone.now()
     head = f"WITH scored(id, score, grade, forced) AS ({scored_sql}), {_CHANGED_SQL}"
@@ -207,13 +210,13 @@ def store_credit_many(scored_sql: str, args: Sequence, *, policy_version: int, a
                     SET credit_score = c.score, credit_grade = c.grade, credit_forced = (c.forced = 1),
                         credit_policy_version = %s, credit_computed_at = %s
                     FROM changed c WHERE a.id = c.id
-                    RETURNING a.id, c.organisation_id, c.old_grade, c.score, c.grade, c.forced
+                    RETURNING a.id, c.organisation_id, c.old_grade, c.score, c.grade, c.forced, c.uncomputed
                 )
-                SELECT id, organisation_id, old_grade, score, grade, forced FROM upd
+                SELECT id, organisation_id, old_grade, score, grade, forced, uncomputed FROM upd
             """, [*args, policy_version, policy_version, now])
             rows = cur.fetchall()
         else:
-            cur.execute(head + "SELECT id, organisation_id, old_grade, score, grade, forced FROM changed",
+            cur.execute(head + "SELECT id, organisation_id, old_grade, score, grade, forced, uncomputed FROM changed",
                         [*args, policy_version])
             rows = cur.fetchall()
             for i in range(0, len(rows), 500):
@@ -221,11 +224,11 @@ def store_credit_many(scored_sql: str, args: Sequence, *, policy_version: int, a
                     "UPDATE agencies_agency SET credit_score = %s, credit_grade = %s, credit_forced = %s, "
                     "credit_policy_version = %s, credit_computed_at = %s WHERE id = %s",
                     [(r[3], r[4], bool(r[5]), policy_version, now, r[0]) for r in rows[i:i + 500]])
-    changes = [CreditChange(r[0], r[1], r[2], int(r[3]), r[4], bool(r[5])) for r in rows]
+    changes = [CreditChange(r[0], r[1], r[2], int(r[3]), r[4], bool(r[5]), bool(r[6])) for r in rows]
     if audit_changes and changes:
         audit.record_many(({"action": CREDIT_UPDATED.action, "object_type": Agency._meta.label_lower,
                             "object_id": str(c.agency_id), "organisation": c.organisation_id,
-                            "data": _credit_data(score=c.score, grade=c.grade, previous=c.old_grade,
+                            "data": _credit_data(score=c.score, grade=c.grade, previous="" if c.uncomputed else c.old_grade,
                                                  forced=c.forced, policy_version=policy_version, as_of=as_of)}
                            for c in changes), now=now)
     return changes

@@ -33,5 +33,6 @@ CREDIT_EVENT_RECORDED = declare("agencies.credit_event_recorded", "a line is app
 CREDIT_EVENT_CORRECTED = declare(
     "agencies.credit_event_corrected", "a regulator voids a ledger line by appending a correction line",
     agency=ID, uscc=TEXT, event=ID, code=TEXT, date=DATE, previous_state=TEXT)
+# `previous` is the grade shown before; "" when the nightly run computes a never-computed row (bulk-loaded data).
 CREDIT_UPDATED = declare("agencies.credit_updated", "an agency's stored score or grade changed",
                          as_of=DATE, forced=FLAG, grade=TEXT, previous=TEXT, policy_version=int, score=int)

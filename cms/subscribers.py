@@ -279,8 +279,8 @@ def _standing_grade_notices(agency, ledger: _Ledger, entry) -> tuple[list, list]
 def on_credit_updated(entry) -> None:
     """An agency's stored credit changed: reconcile its grade notices and publish a new grade change."""
     data = entry.data
-    if "previous" not in data:
-        return  # recorded before grade changes were published
+    if not data.get("previous"):
+        return  # a first computation (or an entry older than grade notices): no grade to change from
     agency = _agency(entry.object_id)
     if agency is None:
         return
@@ -319,8 +319,8 @@ def on_credit_updates(entries) -> None:
 
     noticed = {object_id.split("-", 1)[0] for object_id in NoticePage.objects.filter(
         kind=NoticeKind.CREDIT, object_type=GRADE_OBJECT).values_list("object_id", flat=True)}
-    wanted = [entry.pk for entry in entries
-              if entry.data.get("grade") != entry.data.get("previous") or entry.object_id in noticed]
+    wanted = [entry.pk for entry in entries if entry.data.get("previous")
+              and (entry.data["previous"] != entry.data.get("grade") or entry.object_id in noticed)]
     if wanted:
         grade_notices.enqueue(wanted)
 

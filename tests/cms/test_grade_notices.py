@@ -101,8 +101,18 @@ def test_an_appeal_withdraws_the_notice_while_pending_and_a_rejection_republishe
     assert second.live and not second.withdrawn_at and len(grade_notices(agency)) == 2
 
 
+def test_a_first_computation_of_bulk_loaded_rows_publishes_nothing(world, django_capture_on_commit_callbacks):
+    agency = world["agency"]
+    violation(agency, world["project"], date=dt.date(2025, 3, 10))  # no recomputation: as if bulk-loaded
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_all(as_of=dt.date(2025, 6, 30))
+    agency.refresh_from_db()
+    assert agency.credit_grade == "B" and grade_notices(agency) == []
+
+
 def test_ageing_out_publishes_the_way_back_and_keeps_the_first_notice(world, django_capture_on_commit_callbacks):
     agency = world["agency"]
+    recompute_all(as_of=dt.date(2025, 1, 31))
     violation(agency, world["project"], date=dt.date(2025, 3, 10))
     with django_capture_on_commit_callbacks(execute=True):
         recompute_all(as_of=dt.date(2025, 6, 30))

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 
 from agencies import credit
 from agencies.models import Agency, CreditEvent
-from marketplace import audit
+from marketplace import audit, workdays
 from marketplace.models import AuditEntry, Organisation
 from marketplace.policy import default_policy
 from ratings import scoring, services
@@ -115,6 +115,21 @@ def test_a_rating_whose_deduction_is_corrected_no_longer_counts(
         credit.correct_credit_event(event=line, by=covering_regulator, reason="该评价所涉项目业主已书面撤回评价意见。")
     agency = Agency.objects.get(pk=serviced.pk)
     assert (agency.credit_score, agency.rating_count, agency.rating_mean) == (100, 0, None)
+
+
+def test_a_verified_complaint_overturned_by_a_correction_gives_the_points_back(
+        serviced, project, owner_user, covering_regulator, django_capture_on_commit_callbacks):
+    services.open_rating(project=project, agency=serviced, accepted_on=workdays.today())
+    complaint = services.file_complaint(agency=serviced, by=owner_user, text="项目负责人多次无故缺席现场踏勘。",
+                                        project=project)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide_complaint(complaint=complaint, by=covering_regulator, verified=True, response="经调查属实。")
+    assert Agency.objects.get(pk=serviced.pk).credit_score == 95
+    line = CreditEvent.objects.get(agency=serviced, code="complaint")
+    with django_capture_on_commit_callbacks(execute=True):
+        credit.correct_credit_event(event=line, by=covering_regulator, reason="复查发现投诉所述情况系业主方原因造成。")
+    assert Agency.objects.get(pk=serviced.pk).credit_score == 100
+    assert "OK: 1 agencies" in verify()
 
 
 # ---- the projection is the engine ----------------------------------------------------------------

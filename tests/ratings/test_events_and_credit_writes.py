@@ -83,8 +83,8 @@ def test_nightly_recompute_appends_one_declared_entry_per_change_through_record_
     assert set(entries) == {str(a.pk), str(b.pk)}
     entry = entries[str(a.pk)]
     assert (entry.object_type, entry.organisation_id) == ("agencies.agency", a.organisation_id)
-    assert entry.data == {"as_of": "2025-12-31", "forced": False, "grade": "B", "previous": "A",
-                          "policy_version": policy.version, "score": 80}
+    assert entry.data == {"as_of": "2025-12-31", "forced": False, "grade": "B", "previous": "",
+                          "policy_version": policy.version, "score": 80}  # never computed before: no previous grade
     run = AuditEntry.objects.get(action="ratings.credit_recomputed")
     assert run.data["changed"] == 2
     assert audit.verify_chain() is None
