@@ -76,7 +76,7 @@ def test_rate_unsatisfied_appeal_reject(live_server, browser):
     page.wait_for_load_state()
     assert "不满意" in page.inner_text("#given")
     score, ledger = credit_state(page, live_server, agency.uscc)
-    assert score == "95" and "eval_unsat" in ledger and "counted" in ledger
+    assert score == "95" and "评价不满意" in ledger and "计入" in ledger and "eval_unsat" not in ledger
     shot(page, "1-rated")
 
     # 2. The agency appeals: the deduction stops counting while the appeal is pending.
@@ -87,7 +87,7 @@ def test_rate_unsatisfied_appeal_reject(live_server, browser):
     page.wait_for_load_state()
     assert "待处理" in page.inner_text("#received")
     score, ledger = credit_state(page, live_server, agency.uscc)
-    assert score == "100" and "appeal_pending" in ledger
+    assert score == "100" and "申诉中" in ledger and "appeal_pending" not in ledger
     shot(page, "2-appealed")
 
     # 3. The competent regulator rejects: the rating counts again from its original date.
@@ -99,7 +99,7 @@ def test_rate_unsatisfied_appeal_reject(live_server, browser):
     page.wait_for_load_state()
     assert "申诉已处理" in page.inner_text("main")
     score, ledger = credit_state(page, live_server, agency.uscc)
-    assert score == "95" and "counted" in ledger and "appeal_pending" not in ledger
+    assert score == "95" and "计入" in ledger and "申诉中" not in ledger and "appeal_pending" not in ledger
     shot(page, "3-rejected")
 
     # The regulator's workspace lists the agency with its grade and draws the charts server-side.
