@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.credit import CORRECTABLE
 from agencies.models import Agency, CreditEvent
 from marketplace import audit, workdays
 from marketplace.feedback import show_errors as _errors
@@ -190,13 +191,14 @@ def agency_ledger(request, uscc: str):
     rows = list(selectors.ledger(agency))
     if fmt := _fmt(request):
         return export(fmt, name=f"ledger-{agency.uscc}", headers=["日期", "事项", "状态", "原因", "来源类型", "来源编号", "录入人"],
-                      rows=([e.date, e.code, e.state, e.cause, e.cause_type, e.cause_id,
+                      rows=([e.date, e.get_code_display(), e.get_state_display(), e.cause, e.cause_type, e.cause_id,
                              str(e.created_by) if e.created_by else "system"] for e in rows))
     as_of = _as_of(request)
+    can_correct = can(request.user, "agencies.correct_credit_event", agency)
     return render(request, "ratings/agency_ledger.html", {
         "agency": agency, "rows": rows, "as_of": as_of, "result": selectors.credit_report(agency, as_of=as_of),
         "sanctions": Sanction.objects.filter(agency=agency),
-        "can_correct": can(request.user, "agencies.correct_credit_event", agency),
+        "correctable": {e.pk for e in rows if e.state in CORRECTABLE} if can_correct else set(),
         "history": audit.history(agency)})
 
 
