@@ -1,12 +1,14 @@
-"""The audit chain: one `record(...)` entry point for every state change, and its verifier.
+"""The audit chain: the only writer of audit entries (`record`, and `record_many` for bulk work) and its verifier.
 
 Each entry's hash is SHA-256 over the canonical JSON of its content plus the previous entry's hash,
 so changing, removing or reordering any entry breaks every hash after it. Writers lock the single
 `AuditHead` row, which serialises them and keeps the chain linear under concurrency.
 
 Audit actions double as the marketplace's event stream: `subscribe(action, handler)` registers a
-handler that runs after the surrounding transaction commits (search indexing, CMS notices). This
-keeps the dependency arrows pointing one way: the CMS and search listen, the apps never import them.
+handler that runs after the surrounding transaction commits (search indexing, CMS notices). Every
+action and its payload fields are declared in an app's `events.py` (`marketplace.events`) and checked
+before anything is written. This keeps the dependency arrows pointing one way: the CMS and search
+listen, the apps never import them.
 """
 
 from __future__ import annotations
