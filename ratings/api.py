@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from agencies.credit import correct_credit_event
 from agencies.models import Agency, CreditEvent
+from agencies.permissions import PUBLIC_STATUSES
 from marketplace import workdays
 from marketplace.feedback import error_text
 from marketplace.policy import current_policy
@@ -51,7 +52,7 @@ def _errors(fn):
 
 def credit_explained(uscc: str, as_of: dt.date | None = None) -> dict:
     """score, grade, forced, sanctions in force and every ledger line (code, date, state, points, cause)."""
-    agency = get_object_or_404(Agency, uscc=uscc.strip().upper())
+    agency = get_object_or_404(Agency, uscc=uscc.strip().upper(), status__in=PUBLIC_STATUSES)
     as_of = as_of or workdays.today()
     result = selectors.credit_report(agency, as_of=as_of, policy=current_policy())
     lines = []

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from marketplace.permissions import can, is_member, is_operator, is_regulator, public, regulator_covers, rule
 
+# Agencies a complaint may name: public ones, and removed ones (their past conduct still matters).
+COMPLAINABLE_STATUSES = frozenset({"admitted", "suspended", "removed", "blacklisted"})
+
 
 def complaint_department(complaint):
     """The department a complaint falls under: its project's, or None (the agency as a whole: any department)."""
@@ -36,8 +39,9 @@ def _decide_appeal(user, appeal) -> bool:
 
 @rule("ratings.complain")
 def _complain(user, agency) -> bool:
-    # Any logged-in person may complain, except about their own agency.
-    return agency is not None and not is_member(user, agency.organisation_id)
+    # Any logged-in person may complain about a public agency, except their own.
+    return (agency is not None and agency.status in COMPLAINABLE_STATUSES
+            and not is_member(user, agency.organisation_id))
 
 
 @rule("ratings.decide_complaint")

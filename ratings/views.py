@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -135,6 +136,8 @@ def complaint_new(request, uscc: str):
 def credit(request, uscc: str):
     """The agency's credit explained (the storefront includes ratings/credit_summary.html)."""
     agency = get_object_or_404(Agency.objects.select_related("region"), uscc=uscc)
+    if not can(request.user, "agencies.view_storefront", agency):
+        raise Http404(_("机构不存在 / no such agency"))  # a draft application is not public: 404 like the storefront
     as_of = _as_of(request)
     result = selectors.credit_report(agency, as_of=as_of)
     return render(request, "ratings/credit.html", {
