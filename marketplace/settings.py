@@ -157,14 +157,19 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Failed logins are counted per account (key) and, at a higher threshold, per client address, so one
+# mistyped account never locks out the others behind the same proxy or office NAT (issue 14, finding 2).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("LOGIN_FAILED_RATE", "5/5m/ip,5/5m/key"),
+    "login_failed": os.environ.get("LOGIN_FAILED_RATE", "30/5m/ip,5/5m/key"),
     "signup": "20/h/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "reset_password": os.environ.get("PASSWORD_RESET_RATE", "20/m/ip,3/h/key"),
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "marketplace.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[中介超市] "
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; empty: the client address is
+# REMOTE_ADDR and X-Forwarded-For is ignored (marketplace.accounts.adapter.AccountAdapter.get_client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -216,6 +221,11 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "xlsx", "docx", "jpg", "png"]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# One login door: Wagtail's admin and front-end logins and its password reset lead to allauth's
+# throttled, verification-enforcing views (the old URLs redirect there, see marketplace/urls.py).
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Production hardening: all on unless DEBUG; `manage.py check --deploy` is clean with these.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

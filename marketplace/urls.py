@@ -7,11 +7,16 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
 from marketplace import views
+from marketplace.accounts import views as account_views
 from marketplace.api import api
 
 urlpatterns = [
-    path("admin/login/", views.admin_login_redirect),
-    path("django-admin/login/", views.admin_login_redirect),
+    # One login door (issue 14): every login and password reset goes through allauth.
+    path("admin/login/", account_views.login_door),
+    path("django-admin/login/", account_views.login_door),
+    path("_util/login/", account_views.login_door, name="wagtailcore_login"),
+    path("admin/password_reset/", account_views.password_reset_door),
+    path("admin/password_reset/<path:rest>", account_views.password_reset_door),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -90,12 +90,3 @@ def notifications(request):
         return redirect("notifications")
     return render(request, "marketplace/notifications.html", {"items": items})
 
-
-def admin_login_redirect(request):
-    """Wagtail's and Django's admin logins go through allauth, so the same throttling applies."""
-    from urllib.parse import urlencode
-
-    from django.urls import reverse
-
-    nxt = request.GET.get("next", "/admin/")
-    return redirect(f"{reverse('account_login')}?{urlencode({'next': nxt})}")
