@@ -124,3 +124,16 @@ def ensure_uscc_unique(code: str, *, exclude_pk=None) -> str:
     if qs.exists():
         raise duplicate_error()
     return code
+
+
+def ascii_repair(value: str, validate, taken) -> tuple[str | None, str]:
+    """For a stored identifier with non-ASCII characters: `(ascii_value, "")` when `validate` accepts its
+    normalised form and `taken(ascii_value)` is False, else `(None, why)`. Used by the data migration
+    that cleans identifiers stored before normalisation (issue 14, finding 3)."""
+    try:
+        fixed = validate(value)
+    except ValidationError as exc:
+        return None, f"invalid after normalisation ({exc.code})"
+    if taken(fixed):
+        return None, f"{fixed} is already held by another row"
+    return fixed, ""

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from agencies.identifiers import normalise
 from agencies.models import Agency, AgencyDocument, AgencyService, Blacklist, ChangeRequest, Qualification
 from agencies.permissions import regulates_agency
 from marketplace.models import Region
@@ -48,7 +49,7 @@ def directory(*, service_type: str | None = None, region: str | None = None, q: 
         served = Agency.regions_served.through.objects.filter(agency_id=OuterRef("pk"), region_id__in=around)
         qs = qs.filter(Q(region_id__in=below) | Exists(served))
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc=normalise(q)))
     return (qs.select_related("region").prefetch_related(_services_prefetch())
             .order_by("credit_grade", "-credit_score", "name", "pk"))
 
@@ -69,7 +70,7 @@ def _review_counts() -> dict:
 def storefront(uscc: str) -> Agency | None:
     """One agency with everything its storefront shows, in a fixed number of queries."""
     pending = ChangeRequest.objects.filter(agency=OuterRef("pk"), status=ChangeRequest.Status.PENDING)
-    return (Agency.objects.filter(uscc=uscc)
+    return (Agency.objects.filter(uscc=normalise(uscc))
             .select_related("region", "organisation")
             .annotate(change_pending=Exists(pending), **_review_counts())
             .prefetch_related(_services_prefetch(), "cases", "regions_served",
@@ -134,7 +135,7 @@ def expiring_qualifications(agency: Agency, today: dt.date, days: int) -> QueryS
 
 def active_blacklist(uscc: str, today: dt.date) -> Blacklist | None:
     """The blacklist entry barring `uscc` from applying on `today` (the latest-ending one), if any."""
-    return Blacklist.objects.filter(uscc=uscc, ends_on__gte=today).order_by("-ends_on").first()
+    return Blacklist.objects.filter(uscc=normalise(uscc), ends_on__gte=today).order_by("-ends_on").first()
 
 
 REQUIRED_FIELDS = [("name", "机构名称 / name"), ("address", "注册地址 / address"),

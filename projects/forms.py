@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from agencies.identifiers import normalise
 from agencies.models import Agency
 from projects.models import Project
 
@@ -59,10 +60,10 @@ class ProjectForm(forms.ModelForm):
         for _uscc, _name, reason in rows:
             if not reason:
                 raise ValidationError("回避机构必须说明原因 / every avoided agency needs a reason")
-        return [tuple(r) for r in rows]
+        return [(normalise(uscc), name, reason) for uscc, name, reason in rows]
 
     def clean_invited(self):
-        usccs = [u.strip().upper() for u in (self.cleaned_data["invited"] or "").split() if u.strip()]
+        usccs = [normalise(u) for u in (self.cleaned_data["invited"] or "").split() if u.strip()]
         found = list(Agency.objects.filter(uscc__in=usccs))
         missing = set(usccs) - {a.uscc for a in found}
         if missing:

@@ -16,6 +16,7 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from agencies.credit import correct_credit_event
+from agencies.identifiers import normalise
 from agencies.models import Agency, CreditEvent
 from agencies.permissions import PUBLIC_STATUSES
 from marketplace import workdays
@@ -52,7 +53,7 @@ def _errors(fn):
 
 def credit_explained(uscc: str, as_of: dt.date | None = None) -> dict:
     """score, grade, forced, sanctions in force and every ledger line (code, date, state, points, cause)."""
-    agency = get_object_or_404(Agency, uscc=uscc.strip().upper(), status__in=PUBLIC_STATUSES)
+    agency = get_object_or_404(Agency, uscc=normalise(uscc), status__in=PUBLIC_STATUSES)
     as_of = as_of or workdays.today()
     result = selectors.credit_report(agency, as_of=as_of, policy=current_policy())
     lines = []
@@ -159,7 +160,7 @@ class ComplaintIn(Schema):
 def complain(request, payload: ComplaintIn):
     from projects.models import Project
 
-    agency = get_object_or_404(Agency, uscc=payload.agency.strip().upper())
+    agency = get_object_or_404(Agency, uscc=normalise(payload.agency))
     project = get_object_or_404(Project, code=payload.project) if payload.project else None
     c = services.file_complaint(agency=agency, by=request.user, text=payload.text, project=project)
     return 200, {"id": c.pk, "status": c.status, "respond_by": c.respond_by.isoformat(),
