@@ -1,6 +1,14 @@
+"""Django admin of the kernel. The site (marketplace.admin_audit.MarketplaceAdminSite) makes every model
+read-only unless its admin is audited: users and organisations, whose saves ask for a reason and write a
+`marketplace.admin_write` entry. Reference data is edited in the Wagtail admin (audited viewsets)."""
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 
+from marketplace.admin_audit import AuditedAdminMixin, ReadOnlyAdminMixin, with_reason
 from marketplace.models import (
     AuditEntry,
     CalendarYear,
@@ -18,25 +26,35 @@ from marketplace.models import (
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
+    form = with_reason(UserChangeForm)
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff"]
     search_fields = ["email", "name"]
     fieldsets = [
         (None, {"fields": ["email", "password", "name", "phone"]}),
         ("权限", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("变更原因", {"fields": ["reason"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def has_add_permission(self, request):
+        return False  # accounts are created by signing up (verified email) or by invitation
+
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied  # passwords are reset through allauth's throttled reset, never set by an operator
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Memberships change through invitations and marketplace.accounts.services (audited)."""
+
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = with_reason(forms.ModelForm)
     list_display = ["name", "kind", "uscc", "region"]
     list_filter = ["kind"]
     search_fields = ["name", "uscc"]

@@ -132,3 +132,7 @@ ORGANISATION_CREATED = declare("marketplace.organisation_created", "an organisat
 MEMBER_ADDED = declare("marketplace.member_added", "a user joins an organisation", user=TEXT, role=TEXT)
 INVITATION_SENT = declare("marketplace.invitation_sent", "a user is invited to an organisation",
                           email=TEXT, role=TEXT)
+ADMIN_WRITE = declare("marketplace.admin_write",
+                      "an operator creates, changes or deletes a row in the Django or Wagtail admin "
+                      "(reference data, users, organisations); `values` holds the new values of `fields`",
+                      model=TEXT, change=TEXT, fields=list, values=dict | None)

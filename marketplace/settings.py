@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "marketplace.admin_config.MarketplaceWagtailUsersConfig",  # wagtail.users, audited (issue 14)
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "allauth",
     "allauth.account",
-    "django.contrib.admin",
+    "marketplace.admin_config.MarketplaceAdminConfig",  # django.contrib.admin, read-only unless audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -226,6 +226,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# No operator sets a password (Wagtail's user form has none); users change or reset theirs through allauth.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
 
 # Production hardening: all on unless DEBUG; `manage.py check --deploy` is clean with these.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

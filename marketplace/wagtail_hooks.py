@@ -1,16 +1,25 @@
 """Operator tools in the Wagtail admin: reference data (holidays, calendar years, service catalogue,
-regions) and the versioned policy editor."""
+regions) and the versioned policy editor.
+
+Reference data changes deadlines and eligibility, so every save and delete asks for a reason and writes a
+`marketplace.admin_write` audit entry (marketplace.admin_audit). Wagtail's own user and group screens
+(swapped in by marketplace.admin_config) write the same entry; their forms are Wagtail's, so the reason
+is optional there.
+"""
 
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.users.views.groups import GroupViewSet
+from wagtail.users.views.users import UserViewSet
 
 from marketplace import admin_views
+from marketplace.admin_audit import AuditedViewSetMixin
 from marketplace.models import CalendarYear, Holiday, Region, ServiceType
 
 
-class HolidayViewSet(ModelViewSet):
+class HolidayViewSet(AuditedViewSetMixin, ModelViewSet):
     model = Holiday
     icon = "date"
     menu_label = "节假日"
@@ -20,7 +29,7 @@ class HolidayViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
-class CalendarYearViewSet(ModelViewSet):
+class CalendarYearViewSet(AuditedViewSetMixin, ModelViewSet):
     model = CalendarYear
     icon = "calendar"
     menu_label = "节假日年度"
@@ -28,7 +37,7 @@ class CalendarYearViewSet(ModelViewSet):
     list_display = ["year", "confirmed", "source"]
 
 
-class ServiceTypeViewSet(ModelViewSet):
+class ServiceTypeViewSet(AuditedViewSetMixin, ModelViewSet):
     model = ServiceType
     icon = "list-ul"
     menu_label = "服务目录"
@@ -38,13 +47,21 @@ class ServiceTypeViewSet(ModelViewSet):
     search_fields = ["code", "name"]
 
 
-class RegionViewSet(ModelViewSet):
+class RegionViewSet(AuditedViewSetMixin, ModelViewSet):
     model = Region
     icon = "site"
     menu_label = "行政区划"
     form_fields = ["code", "name", "parent"]
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
+
+
+class AuditedUserViewSet(AuditedViewSetMixin, UserViewSet):
+    reason_required = False
+
+
+class AuditedGroupViewSet(AuditedViewSetMixin, GroupViewSet):
+    reason_required = False
 
 
 class ReferenceDataGroup(ModelViewSetGroup):

@@ -63,9 +63,11 @@ def test_operator_edits_holidays_in_wagtail_admin(client, operator):
     resp = client.get(reverse(vs.get_url_name("add")))
     assert resp.status_code == 200
     resp = client.post(reverse(vs.get_url_name("add")), {"date": "2027-01-01", "kind": "holiday", "name": "元旦",
-                                                          "source": "国办发明电〔2026〕"})
+                                                          "source": "国办发明电〔2026〕",
+                                                          "reason": "2027年节假日安排"})
     assert resp.status_code == 302
     assert Holiday.objects.filter(date="2027-01-01").exists()
+    assert AuditEntry.objects.get(action="marketplace.admin_write").reason == "2027年节假日安排"
 
 
 def test_owner_cannot_edit_holidays(client, owner_user):
