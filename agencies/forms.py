@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyDocument, AgencyService, ChangeRequest
+from marketplace import inputs
 from marketplace.models import Region, ServiceType
 
 
@@ -22,7 +23,7 @@ class BasicForm(forms.Form):
                                     choices=[("", "—"), *Agency.EntityType.choices])
     region = forms.ChoiceField(label=_("行政区划"))
     address = forms.CharField(label=_("注册地址"), max_length=300, required=False)
-    established_on = forms.DateField(label=_("成立日期"), required=False,
+    established_on = inputs.date_field(label=_("成立日期"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
     legal_rep_name = forms.CharField(label=_("法定代表人"), max_length=50, required=False)
     legal_rep_id = forms.CharField(label=_("法定代表人身份证号"), max_length=40, required=False)
@@ -48,12 +49,12 @@ class DocumentForm(forms.Form):
 class QualificationForm(forms.Form):
     qualification_type = forms.CharField(label=_("资质类型"), max_length=100)
     speciality = forms.CharField(label=_("专业"), max_length=100, required=False)
-    level = forms.IntegerField(label=_("等级（1为最高）"), min_value=1, initial=1)
+    level = inputs.level_field(label=_("等级（1为最高）"), initial=1)
     number = forms.CharField(label=_("证书编号"), max_length=100)
     issuer = forms.CharField(label=_("发证机关"), max_length=100, required=False)
-    issued_on = forms.DateField(label=_("发证日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_from = forms.DateField(label=_("有效期起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = inputs.date_field(label=_("发证日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = inputs.date_field(label=_("有效期起"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = inputs.date_field(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     scope = forms.CharField(label=_("业务范围"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     scan = forms.FileField(label=_("证书扫描件"), required=False)
 
@@ -63,7 +64,7 @@ class PractitionerForm(forms.Form):
     resident_id = forms.CharField(label=_("身份证号"), max_length=40)
     qualification_kind = forms.CharField(label=_("执业资格"), max_length=100, required=False)
     registration_number = forms.CharField(label=_("注册证号"), max_length=100, required=False)
-    valid_to = forms.DateField(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = inputs.date_field(label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     social_insurance = forms.FileField(label=_("社保证明（3个月）"), required=False)
 
 
@@ -72,7 +73,7 @@ class ServiceForm(forms.Form):
     fee_basis = forms.ChoiceField(label=_("收费方式"), choices=AgencyService.FeeBasis.choices)
     price_min = forms.DecimalField(label=_("最低价（元）"), required=False, max_digits=14, decimal_places=2)
     price_max = forms.DecimalField(label=_("最高价（元）"), required=False, max_digits=14, decimal_places=2)
-    time_limit_wd = forms.IntegerField(label=_("承诺时限（工作日）"), min_value=1, required=False)
+    time_limit_wd = inputs.working_days_field(label=_("承诺时限（工作日）"), required=False)
     description = forms.CharField(label=_("服务说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -82,7 +83,7 @@ class ServiceForm(forms.Form):
 
 class CaseForm(forms.Form):
     title = forms.CharField(label=_("项目名称"), max_length=200)
-    year = forms.IntegerField(label=_("年份"), required=False)
+    year = inputs.year_field(label=_("年份"), required=False)
     client = forms.CharField(label=_("委托单位"), max_length=200, required=False)
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.identifiers import normalise
 from agencies.models import Agency
+from marketplace import inputs
 from projects.models import Project
 
 FIELDS = ["title", "investment_code", "service_type", "region", "scope", "ceiling", "floor", "funding", "method",
@@ -36,6 +37,7 @@ class ProjectForm(forms.ModelForm):
                               widget=forms.Textarea(attrs={"rows": 2}))
     invited = forms.CharField(label=_("邀请机构（邀请方式：每行一个统一社会信用代码）"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+    requested_limit_wd = inputs.working_days_field(label=_("服务时限（工作日）"))
 
     class Meta:
         model = Project
@@ -44,14 +46,14 @@ class ProjectForm(forms.ModelForm):
     def clean_qualifications(self):
         rows = _lines(self.cleaned_data["qualifications"], 2, "资质要求")
         try:
-            return [(t, int(level)) for t, level in rows]
+            return [(t, inputs.level(level)) for t, level in rows]
         except ValueError:
             raise ValidationError("资质等级须为数字 / the level must be a number")
 
     def clean_practitioners(self):
         rows = _lines(self.cleaned_data["practitioners"], 2, "人员要求")
         try:
-            return [(k, int(c)) for k, c in rows]
+            return [(k, inputs.count(c)) for k, c in rows]
         except ValueError:
             raise ValidationError("人数须为数字 / the count must be a number")
 
@@ -95,7 +97,7 @@ class ReviseForm(forms.Form):
     scope = forms.CharField(label=_("服务范围"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     ceiling = forms.DecimalField(label=_("最高限价（元）"), max_digits=14, decimal_places=2)
     floor = forms.DecimalField(label=_("最低限价（元）"), max_digits=14, decimal_places=2, required=False)
-    requested_limit_wd = forms.IntegerField(label=_("服务时限（工作日）"), min_value=1)
+    requested_limit_wd = inputs.working_days_field(label=_("服务时限（工作日）"))
     reason = forms.CharField(label=_("变更原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from marketplace import inputs
 from marketplace.policy import Policy
 from projects.draw import SHANGHAI
 
@@ -65,16 +66,8 @@ def code_prefix(region_name: str) -> str:
 
 
 def clean_money(value, label: str) -> Decimal | None:
-    """An amount in 元 to the fen, None when empty; a bilingual error when it is not a finite number."""
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise ValidationError(f"{label}不是有效金额 / {label} is not a valid amount")
-    if not amount.is_finite():
-        raise ValidationError(f"{label}不是有效金额 / {label} is not a valid amount")
-    return amount.quantize(TWO)
+    """An amount in 元 to the fen, None when empty; a bilingual error when it is not a finite number in range."""
+    return inputs.money(value, label)
 
 
 def check_posting(project) -> None:

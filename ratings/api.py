@@ -21,6 +21,7 @@ from agencies.models import Agency, CreditEvent
 from agencies.permissions import PUBLIC_STATUSES
 from marketplace import workdays
 from marketplace.feedback import error_text
+from marketplace.inputs import ApiDate
 from marketplace.policy import current_policy
 from ratings import selectors, services
 from ratings.models import Appeal, Complaint, Rating, RepairApplication
@@ -77,12 +78,12 @@ def credit_explained(uscc: str, as_of: dt.date | None = None) -> dict:
 
 
 @router.get("/agencies/{uscc}/credit", response={200: dict, 404: Problem})
-def agency_credit(request, uscc: str, as_of: dt.date | None = None):
+def agency_credit(request, uscc: str, as_of: ApiDate | None = None):
     return credit_explained(uscc, as_of)
 
 
 @agencies_credit_router.get("/{uscc}/credit", response={200: dict, 404: Problem})
-def agency_credit_public(request, uscc: str, as_of: dt.date | None = None):
+def agency_credit_public(request, uscc: str, as_of: ApiDate | None = None):
     return credit_explained(uscc, as_of)
 
 

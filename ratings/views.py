@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.credit import CORRECTABLE
 from agencies.models import Agency, CreditEvent
-from marketplace import audit, workdays
+from marketplace import audit, inputs, workdays
 from marketplace.feedback import show_errors as _errors
 from marketplace.models import Department, Region
 from marketplace.permissions import can, require
@@ -36,10 +36,11 @@ def _fmt(request) -> str | None:
 
 
 def _as_of(request) -> dt.date:
+    """The `as_of` query date (today when absent); a malformed or out-of-range date is a 400."""
     try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return workdays.today()
+        return inputs.date(request.GET.get("as_of", ""), label="as_of") or workdays.today()
+    except ValidationError as exc:
+        raise BadRequest(exc.messages[0]) from None
 
 
 # ---- owner: rating ------------------------------------------------------------------------------

@@ -50,3 +50,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         """The address allauth's rate limits count per client (see `client_ip`, setting TRUSTED_PROXIES)."""
         return client_ip(request.META, getattr(settings, "TRUSTED_PROXIES", [])) or super().get_client_ip(request)
+
+    def clean_email(self, email: str) -> str:
+        """Signup, email change and invitations share one email rule (at most 254 characters)."""
+        from marketplace import inputs
+
+        return super().clean_email(inputs.email(email))

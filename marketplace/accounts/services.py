@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace import audit
+from marketplace import audit, inputs
 from marketplace.models import Invitation, Membership, Organisation
 from marketplace.permissions import require
 
@@ -48,9 +48,7 @@ def add_member(*, by, organisation: Organisation, user, role: str, check: bool =
 @transaction.atomic
 def invite(*, by, organisation: Organisation, email: str, role: str = Membership.Role.STAFF) -> Invitation:
     require(by, "marketplace.manage_members", organisation)
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise ValidationError("请输入有效的电子邮箱 / enter a valid email address")
+    email = inputs.email(email)
     if role not in Membership.Role.values:
         raise ValidationError("角色无效 / invalid role")
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
