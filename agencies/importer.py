@@ -16,6 +16,7 @@ import io
 import re
 import time
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from django.utils import timezone
 from agencies.identifiers import entity_type_from_uscc, validate_resident_id, validate_uscc
 from agencies.models import Agency, AgencyService, Blacklist, Qualification
 from agencies.states import leads_to
-from marketplace import audit
+from marketplace import audit, inputs
 from marketplace.models import Organisation, Region, ServiceType
 
 COLUMNS = ["name", "uscc", "entity_type", "region_code", "address", "legal_rep_name", "legal_rep_id",
@@ -35,6 +36,28 @@ COLUMNS = ["name", "uscc", "entity_type", "region_code", "address", "legal_rep_n
 QUALIFICATION_COLUMNS = ["qualification_type", "qualification_level", "qualification_number",
                          "qualification_valid_to"]
 REQUIRED = {"name", "uscc", "region_code"}
+# Headers of registers exported from Chinese spreadsheets, mapped to the column names above.
+ALIASES = {
+    "名称": "name", "机构名称": "name", "单位名称": "name", "企业名称": "name",
+    "统一社会信用代码": "uscc", "信用代码": "uscc", "社会信用代码": "uscc",
+    "主体类型": "entity_type", "机构类型": "entity_type",
+    "行政区划代码": "region_code", "区划代码": "region_code", "所在地区划代码": "region_code",
+    "地址": "address", "注册地址": "address", "住所": "address",
+    "法定代表人": "legal_rep_name", "法人代表": "legal_rep_name", "法定代表人姓名": "legal_rep_name",
+    "法定代表人身份证号": "legal_rep_id", "法人身份证号": "legal_rep_id",
+    "联系人": "contact_name", "联系电话": "contact_phone", "电话": "contact_phone",
+    "服务事项": "services", "服务类型": "services", "服务事项编码": "services",
+    "简介": "description", "机构简介": "description",
+    "资质类型": "qualification_type", "资质名称": "qualification_type",
+    "资质等级": "qualification_level", "等级": "qualification_level",
+    "资质证书编号": "qualification_number", "证书编号": "qualification_number",
+    "资质有效期": "qualification_valid_to", "有效期至": "qualification_valid_to",
+}
+# A cell starting with one of these would run as a formula in a spreadsheet (CSV injection)…
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# …unless it is a plain signed number (a phone "+86 573 8500 0000", "-1").
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 \-]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_LEN = {"name": 200, "address": 300, "legal_rep_name": 50, "contact_name": 50, "contact_phone": 30,
            "description": 5000, "qualification_type": 100, "qualification_number": 100}
 MAX_CELL = 5000
@@ -158,19 +181,53 @@ def _rows_xlsx(fh):
         wb.close()
 
 
+def _plausible_chinese(text: str) -> bool:
+    """GB18030 decodes almost any bytes; text that really is simplified Chinese keeps (nearly) all of its
+    non-ASCII characters inside GB2312 (common hanzi and full-width punctuation). Big5 or Shift-JIS bytes
+    read as GB18030 scatter into rare and extension-area characters."""
+    wide = [ch for ch in text if not ch.isascii()]
+    if not wide:
+        return True
+    common = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.97 * len(wide)
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 when it reads as plausible Chinese; else ImportRefused
+    naming the problem (Big5 and Shift-JIS are not silently turned into garbage)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _plausible_chinese(text):
+        return text
+    guesses = []
+    for encoding, label in (("big5", "Big5"), ("shift_jis", "Shift-JIS")):
+        try:
+            raw.decode(encoding)
+            guesses.append(label)
+        except UnicodeDecodeError:
+            pass
+    guess = f"（可能是 {' / '.join(guesses)}）" if guesses else ""
+    raise ImportRefused(
+        f"文件编码不是 UTF-8，也不是可识别的 GB18030 中文{guess}；请另存为 UTF-8 CSV / the file is not UTF-8 "
+        f"and does not read as GB18030 Chinese{' (' + ' or '.join(guesses) + '?)' if guesses else ''}; "
+        f"save it as UTF-8 CSV")
+
+
 def _rows_csv(fh):
     raw = fh.read()
-    if isinstance(raw, str):
-        text = raw
-    else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportRefused("无法识别文件编码（请用 UTF-8）/ unknown encoding (use UTF-8)")
+    text = raw if isinstance(raw, str) else decode_text(raw)
     max_cols = limit("MAX_COLUMNS", 40)
     csv.field_size_limit(MAX_CELL * 4)
     try:
@@ -199,10 +256,10 @@ def read_rows(fh, filename: str):
     max_rows = limit("MAX_ROWS", 100_000)
     for number, row in enumerate(rows, start=1):
         if header is None:
-            header = [h.strip().lower() for h in row]
-            missing = [c for c in COLUMNS if c not in header]
+            header = [header_name(h) for h in row]
+            missing = [c for c in COLUMNS if c in REQUIRED and c not in header]
             if missing:
-                raise ImportRefused("缺少列 / missing columns: " + ", ".join(missing))
+                raise ImportRefused("缺少必填列 / missing columns: " + ", ".join(missing))
             continue
         if number - 1 > max_rows:
             raise ImportRefused(f"行数过多（上限 {max_rows}）/ too many rows (limit {max_rows})")
@@ -211,6 +268,12 @@ def read_rows(fh, filename: str):
         yield number, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header) if h}
     if header is None:
         raise ImportRefused("文件为空 / the file is empty")
+
+
+def header_name(text: str) -> str:
+    """A header cell as a column name: case-insensitive English names, or a Chinese alias."""
+    name = (text or "").strip().lstrip("\ufeff").strip()
+    return ALIASES.get(name, name.lower())
 
 
 # ---- validation -----------------------------------------------------------------------------------
@@ -229,11 +292,14 @@ _DATE_RE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
 
 
 def _parse_date(text: str) -> dt.date:
-    """YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or YYYY年MM月DD日."""
+    """YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or YYYY年MM月DD日, between 2000 and 2099."""
     match = _DATE_RE.match(text.strip())
     if not match:
         raise ValueError(text)
-    return dt.date(*(int(g) for g in match.groups()))
+    try:
+        return inputs.date(dt.date(*(int(g) for g in match.groups())))
+    except ValidationError:
+        raise ValueError(text) from None
 
 
 def _qualification(raw: dict, err) -> dict | None:
@@ -246,10 +312,11 @@ def _qualification(raw: dict, err) -> dict | None:
         err("qualification_number", "资质类型和证书编号须同时填写 / type and number go together")
     level = raw.get("qualification_level", "")
     if level:
-        if not level.isdigit() or int(level) < 1:
-            err("qualification_level", "等级应为正整数（1为最高）/ level is a positive integer (1 = highest)")
-        else:
-            qualification["level"] = int(level)
+        try:
+            qualification["level"] = inputs.level(level)
+        except ValidationError:
+            err("qualification_level", f"等级应为 1–{inputs.LEVEL_MAX} 的整数（1为最高） / level is a whole number "
+                                       f"from 1 to {inputs.LEVEL_MAX} (1 = highest)")
     if raw.get("qualification_valid_to"):
         try:
             qualification["valid_to"] = _parse_date(raw["qualification_valid_to"])
@@ -266,8 +333,10 @@ def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, er
         errors.append(RowError(number, column, reason))
 
     for column, value in raw.items():
-        if value.startswith("="):
-            err(column, "不允许公式 / formulas are not allowed")
+        if _CONTROL.search(value):
+            err(column, "含有控制字符（如 NUL） / contains a control character (such as NUL)")
+        elif value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(value):
+            err(column, "不允许公式（不能以 = + - @ 或制表符开头） / formulas are not allowed (no leading = + - @ or tab)")
         elif len(value) > MAX_LEN.get(column, MAX_CELL):
             err(column, f"内容过长（上限 {MAX_LEN.get(column, MAX_CELL)} 字）/ value too long")
     if len(errors) > start:
@@ -306,10 +375,44 @@ def validate_row(number: int, raw: dict, *, regions: set, service_codes: set, er
         "legal_rep_id": legal_rep_id, "contact_name": raw.get("contact_name", ""),
         "contact_phone": raw.get("contact_phone", ""), "description": raw.get("description", ""),
     }
+    # An optional column absent from the file leaves an existing agency's value alone.
+    fields = {k: v for k, v in fields.items() if k in ("name", "entity_type", "region_id") or k in raw}
     return CleanRow(number, uscc, fields, codes, qualification)
 
 
 # ---- writing --------------------------------------------------------------------------------------
+
+IMPORT_LOCK_KEY = 0x7A6A6373_0001  # "zjcs" + 1: the advisory-lock id of the register import
+BUSY = "另一个名录导入正在进行，请在其完成后再试 / another register import is running; try again when it has finished"
+
+
+@contextmanager
+def import_lock():
+    """One register import at a time; a second one is refused (ImportRefused) instead of racing the first
+    into an IntegrityError. PostgreSQL: a transaction-level advisory lock (call inside the write
+    transaction); other databases: an exclusive lock on a file next to the database."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise ImportRefused(BUSY)
+        yield
+        return
+    import fcntl
+
+    path = Path(f"{connection.settings_dict['NAME']}.import-lock")
+    with open(path, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportRefused(BUSY) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
 
 UPDATE_FIELDS = ["name", "entity_type", "region_id", "address", "legal_rep_name", "legal_rep_id", "contact_name",
                  "contact_phone", "description"]
@@ -355,7 +458,7 @@ def import_agencies(source, *, filename: str | None = None, by=None, dry_run: bo
     finally:
         if isinstance(source, str | Path):
             fh.close()
-    with transaction.atomic():
+    with transaction.atomic(), import_lock():
         _write(list(clean.values()), report=report, by=by, admit=admit, progress=progress, today=today,
                service_types=service_types)
         report.seconds = time.perf_counter() - started
