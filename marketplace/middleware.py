@@ -62,3 +62,33 @@ class InputGuardMiddleware:
             return any("\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
                        for key, values in request.POST.lists())
         return False
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (issue 14, finding 11).
+
+    One static policy, no nonces, so anonymous pages stay cacheable: templates carry no inline script
+    (JavaScript lives in static files, data in `data-*` attributes or `json_script`). Paths under
+    `CSP_RELAXED_PREFIXES` (the Wagtail admin, whose date widgets and inline panels still ship small
+    inline scripts) get `CSP_RELAXED_SCRIPT_SRC` instead; they are only reachable by signed-in operators.
+    A view that sets its own header keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = self._render(settings.CONTENT_SECURITY_POLICY)
+        relaxed = {**settings.CONTENT_SECURITY_POLICY, **settings.CSP_RELAXED_DIRECTIVES}
+        self.relaxed_policy = self._render(relaxed)
+        self.relaxed_prefixes = tuple(settings.CSP_RELAXED_PREFIXES)
+        self.permissions = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENY)
+
+    @staticmethod
+    def _render(directives: dict) -> str:
+        return "; ".join(f"{name} {' '.join(values)}".strip() for name, values in directives.items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = self.relaxed_policy if request.path.startswith(self.relaxed_prefixes) else self.policy
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response

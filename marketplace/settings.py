@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    "ninja",  # its Swagger UI from our static files (CSP: no CDN, no inline script), not the CDN fallback
     "allauth",
     "allauth.account",
     "marketplace.admin_config.MarketplaceAdminConfig",  # django.contrib.admin, read-only unless audited
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "marketplace.middleware.SecurityHeadersMiddleware",
     "marketplace.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketplace.middleware.ExplicitLocaleMiddleware",
@@ -244,6 +246,27 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 # Wagtail's page preview renders the page in a same-origin iframe, so DENY would break editing;
 # SAMEORIGIN still refuses every other site's frames.
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Content-Security-Policy (marketplace.middleware.SecurityHeadersMiddleware): no inline script, no nonces
+# (pages stay cacheable), nothing from another origin. frame-ancestors 'self' rather than 'none' for the
+# same reason as X_FRAME_OPTIONS: Wagtail's preview frames our own pages.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],  # style="" attributes are tolerated (Wagtail's admin needs them)
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# Wagtail 8's admin still renders a few inline scripts (date pickers, inline panels): allowed there only.
+CSP_RELAXED_PREFIXES = ["/admin/"]
+CSP_RELAXED_DIRECTIVES = {"script-src": ["'self'", "'unsafe-inline'"]}
+PERMISSIONS_POLICY_DENY = ["accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+                           "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking"]
 SESSION_COOKIE_HTTPONLY = True
 
 LOGGING = {
