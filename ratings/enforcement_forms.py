@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketplace import inputs
 from marketplace.models import Department
 from ratings.models import EnforcementDecision, Sanction
 
@@ -19,7 +20,7 @@ class DecisionForm(forms.Form):
     uscc = forms.CharField(label=_("机构统一社会信用代码"), max_length=18)
     code = forms.ChoiceField(label=_("事项"))
     document_number = forms.CharField(label=_("决定书文号"), max_length=100)
-    decided_on = forms.DateField(label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = inputs.date_field(label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}))
     deciding_body = forms.CharField(label=_("作出决定的机关"), max_length=200)
     legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea(attrs={"rows": 2}))
     summary = forms.CharField(label=_("违法违规事实与理由"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -49,6 +50,6 @@ class SanctionForm(forms.Form):
 
     uscc = forms.CharField(label=_("机构统一社会信用代码"), max_length=18)
     kind = forms.ChoiceField(label=_("惩戒类型"), choices=[(k.value, k.label) for k in BY_HAND])
-    ends_on = forms.DateField(label=_("截止日（暂停必填；黑名单不填则按政策年限）"), required=False,
+    ends_on = inputs.date_field(label=_("截止日（暂停必填；黑名单不填则按政策年限）"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("惩戒理由"), widget=forms.Textarea(attrs={"rows": 3}))
