@@ -7,7 +7,7 @@ project's region and department) reads it, read-only, when a case concerns the p
 missing (ratings not installed) the answer is no (fail closed).
 """
 
-from marketplace.permissions import can, is_member, regulator_covers, rule
+from marketplace.permissions import can, is_member, public, regulator_covers, rule
 
 
 def _party(user, job) -> bool:
@@ -40,6 +40,7 @@ def _thread_post(user, job) -> bool:
 
 
 @rule("projects.view_attachment")
+@public
 def _view_attachment(user, attachment) -> bool:
     """A posting's file is as visible as the posting: public once published, a draft's only to its owner."""
     return attachment is not None and can(user, "projects.view", attachment.project)
