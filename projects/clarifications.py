@@ -129,8 +129,9 @@ def _answer_recipients(project: Project, row: Clarification) -> list:
 @transaction.atomic
 def answer(*, by, clarification: Clarification, text: str, changes: dict | None = None, reason: str = "",
            now: dt.datetime | None = None) -> Clarification:
-    """The owner's public answer. With `changes` (revisable fields) the posting is revised in the same
-    transaction: the revision's own rules apply (a material change extends the window)."""
+    """The owner's public answer. With `changes` (revisable fields; not None) the posting is revised in the
+    same transaction: the revision's own rules apply (a material change extends the window, an empty
+    change is refused)."""
     project = clarification.project
     require(by, "projects.edit", project)
     now = now_or(now)
@@ -141,7 +142,7 @@ def answer(*, by, clarification: Clarification, text: str, changes: dict | None 
     if project.status == Project.Status.DRAFT or project.status == Project.Status.CANCELLED:
         raise ValidationError("项目不在公告期 / the posting is not public")
     revision = None
-    if changes:
+    if changes is not None:  # the owner said the answer changes the posting: {} is refused as "nothing changed"
         revision = revise(by=by, project=project, changes=changes, now=now,
                           reason=(reason or "").strip() or f"答疑 问{row.number}：{text[:200]}")
     row.answer, row.answered_at, row.answered_by, row.revision = text, now, by, revision

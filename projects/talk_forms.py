@@ -25,11 +25,11 @@ class AnswerForm(forms.Form):
     requested_limit_wd = forms.IntegerField(label=_("服务时限（工作日）"), min_value=1, required=False)
     reason = forms.CharField(label=_("变更原因（留空则引用本答复）"), required=False, max_length=500)
 
-    def changes(self, project) -> dict:
-        """The revisable fields whose submitted value differs from the posting (only when `revise` is ticked)."""
+    def changes(self, project) -> dict | None:
+        """The revisable fields whose submitted value differs from the posting; None unless `revise` is ticked."""
         d = self.cleaned_data
         if not d.get("revise"):
-            return {}
+            return None
         out = {}
         for key in REVISABLE:
             value = d.get(key)
