@@ -172,3 +172,13 @@ def test_the_page_stays_light(client, live, agencies, owner_user, django_assert_
         clarifications.ask(by=agency.user, project=live, agency=agency, question=f"{agency.name}的问题？")
     with django_assert_max_num_queries(40):
         assert client.get(reverse("projects:detail", args=[live.code])).status_code == 200
+
+
+def test_the_new_sections_have_an_english_interface(client, live, agencies, owner_user):
+    row = clarifications.ask(by=agencies[0].user, project=live, agency=agencies[0], question="比例尺？")
+    clarifications.answer(by=owner_user, clarification=row, text="1:500")
+    client.cookies["django_language"] = "en"
+    client.force_login(agencies[1].user)
+    page = detail(client, live)
+    assert "Clarifications" in page and "Q1" in page and "Ask the owner" in page
+    assert "答疑" not in page
