@@ -168,3 +168,12 @@ def test_the_job_page_links_the_thread_with_the_unread_count(client, job, owner_
     client.force_login(job.agency.user)
     page = client.get(reverse("delivery:job", args=[job.pk])).content.decode()
     assert thread_url(job) in page and 'id="unread"' in page
+
+
+def test_dashboards_list_unread_threads(client, job, owner_user):
+    messages.send_message(by=owner_user, job=job, body="请尽快进场")
+    client.force_login(job.agency.user)
+    page = client.get("/dashboard/", follow=True).content.decode()
+    assert 'id="unread-threads"' in page and thread_url(job) in page
+    client.get(thread_url(job))
+    assert 'id="unread-threads"' not in client.get("/dashboard/", follow=True).content.decode()

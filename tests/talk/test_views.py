@@ -182,3 +182,10 @@ def test_the_new_sections_have_an_english_interface(client, live, agencies, owne
     page = detail(client, live)
     assert "Clarifications" in page and "Q1" in page and "Ask the owner" in page
     assert "答疑" not in page
+
+
+def test_the_owner_dashboard_lists_questions_to_answer(client, live, agencies, owner_user):
+    clarifications.ask(by=agencies[0].user, project=live, agency=agencies[0], question="是否需要驻场？")
+    client.force_login(owner_user)
+    page = client.get("/dashboard/", follow=True).content.decode()
+    assert 'id="pending-questions"' in page and answer_url(live) in page and agencies[0].name not in page
