@@ -73,7 +73,20 @@ def marketplace_write():
         _writing.reset(token)
 
 
-def fact_rows(facts: dict | None, *, skip: tuple[str, ...] = ("draw",)) -> list[tuple[str, object]]:
+# Lists shown in their own sections of a posting notice (cms/talk.py), not as table rows.
+TALK_KEYS = ("clarifications", "attachments")
+
+
+def talk_lines(facts: dict | None) -> list[str]:
+    """A posting notice's answered questions and attachments as plain lines (for feeds)."""
+    facts = facts or {}
+    lines = [str(_("问%(n)s：%(q)s 答：%(a)s") % {"n": q.get("number"), "q": q.get("question"), "a": q.get("answer")})
+             for q in facts.get("clarifications") or []]
+    lines += [str(_("附件：%(name)s") % {"name": a.get("name")}) for a in facts.get("attachments") or []]
+    return lines
+
+
+def fact_rows(facts: dict | None, *, skip: tuple[str, ...] = ("draw", *TALK_KEYS)) -> list[tuple[str, object]]:
     """(label, value) pairs in a reading order: known keys in FACT_LABELS order, then the rest."""
     facts = facts or {}
     order = {key: n for n, key in enumerate(FACT_LABELS)}

@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from cms.facts import fact_rows
+from cms.facts import fact_rows, talk_lines
 from cms.models import NoticeKind
 from cms.selectors import public_notices
 
@@ -49,6 +49,7 @@ class NoticeFeed(Feed):
     def item_description(self, item):
         """HTML joined from escaped values: a posting's title, scope or reason can never inject markup."""
         lines = [format_html("{}：{}", label, value) for label, value in fact_rows(item.facts)]
+        lines += [escape(line) for line in talk_lines(item.facts)]  # clarifications, attachments
         note = strip_tags(item.editor_note or "")
         if note:
             lines.append(escape(note))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from cms import publishing
+from cms import publishing, talk
 from cms.models import NoticeKind
 
 logger = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ def on_posting(entry) -> None:
     facts = project_facts(project)
     if entry.action == "projects.revised" and entry.reason:
         facts["revision_reason"] = entry.reason
+    facts.update(talk.posting_facts(project))  # answered clarifications and attachments (cms/talk.py)
     published_on = timezone.localtime(project.published_at).date() if project.published_at else None
     publishing.publish_notice(
         kind=NoticeKind.POSTING, object_type="projects.project", object_id=project.pk, source_action=entry.action,
@@ -329,6 +330,7 @@ HANDLERS = {
     "projects.published": on_posting,
     "projects.revised": on_posting,
     "projects.cancelled": on_posting_cancelled,
+    **dict.fromkeys(talk.TALK_ACTIONS, talk.on_posting_talk),
     "projects.result_published": on_result,
     "projects.result_withdrawn": on_result_withdrawn,
     "projects.contract_uploaded": on_contract,

@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "contract_sign_wd": 5,
     "contract_upload_wd": 2,
     "max_republish_before_switch": 1,
+    # Clarifications (答疑, docs/rules.md §12)
+    "clarification_question_cutoff_wd": 2,
+    "clarification_answer_wd": 1,
     # Rating (docs/rules.md §8)
     "rating_satisfied_min": "4.0",
     "rating_basic_min": "3.0",

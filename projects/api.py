@@ -118,3 +118,26 @@ def project_draw(request, code: str):
     if not project.draw_record:
         raise Http404("no draw record")
     return project.draw_record
+
+
+@router.get("/{code}/clarifications")
+def project_clarifications(request, code: str):
+    """The posting's questions and answers (public for published postings; the asker is never named)."""
+    from projects.clarifications import public_clarifications
+
+    project = _public(code)
+    return [{"number": q["number"], "question": q["question"], "asked_at": q["asked_at"],
+             "answer_due": q["answer_due"], "answer": q["answer"] or None, "answered_at": q["answered_at"],
+             "revision": q["revision"]} for q in public_clarifications(project)]
+
+
+@router.get("/{code}/attachments")
+def project_attachments(request, code: str):
+    """The posting's files (public once published): name, type, size, SHA-256 and the download URL."""
+    from django.urls import reverse
+
+    project = _public(code)
+    return [{"name": a.name, "title": a.title, "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
+             "uploaded_at": a.uploaded_at, "revision": a.revision.number if a.revision_id else None,
+             "url": reverse("projects:attachment", args=[project.code, a.pk])}
+            for a in project.attachments.select_related("revision")]

@@ -10,6 +10,10 @@ class ProjectsConfig(AppConfig):
         import projects.dashboards  # noqa: F401  (registers dashboard panels)
         import projects.delivery.wiring  # noqa: F401  (delivery: rules, panels, subscribers)
         import projects.permissions  # noqa: F401  (registers permission rules)
+        import projects.talk_dashboards  # noqa: F401  (pending questions, unread job messages)
+        import projects.talk_permissions  # noqa: F401  (clarifications, attachments, job threads)
         from projects import search
+        from projects.talk_kinds import ensure_kinds
 
         search.register()
+        ensure_kinds()

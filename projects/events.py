@@ -110,3 +110,34 @@ DELIVERABLE_ACCEPTED = declare(
     calendar_confirmed=FLAG | None, policy_version=int | None)
 RATING_DEADLINE_CLOSED = declare("projects.rating_deadline_closed", "the owner's rating deadline closes (rated)",
                                  project=ID, agency=ID, job=ID, rated_on=DATE)
+
+# ---- talk: clarifications, posting attachments, job messages (docs/rules.md §12) --------------------
+#
+# Notification hooks: each of these starts someone's action or deadline. Today the services notify
+# directly (marketplace.notify); a generic event → notification mechanism can take them over from here:
+#   clarification_asked    → the owner's members must answer by `answer_due` (1 working day by default);
+#   clarification_answered → every registrant and the asker's agency may read the answer (the asker is
+#                            found from the Clarification row, never from the payload);
+#   attachment_added       → registrants of a published posting (`published` true) see a new file;
+#   message_sent           → the other side of the job (`side` names the sender's side).
+# None of these payloads names the asking agency: the entries of a clarification are public facts.
+
+CLARIFICATION_ASKED = declare(
+    "projects.clarification_asked", "an eligible agency asks a question about an open posting (the question is in "
+    "the entry's reason; the asker is the entry's actor and is never shown to the owner or the public)",
+    project=ID, code=TEXT, clarification=ID, number=int, answer_due=MOMENT)
+CLARIFICATION_ANSWERED = declare(
+    "projects.clarification_answered", "the owner answers a question publicly (answer in the entry's reason); "
+    "`revision` names the revision published with it when the answer changes the posting",
+    project=ID, code=TEXT, clarification=ID, number=int, revision=int | None, late=FLAG)
+ATTACHMENT_ADDED = declare(
+    "projects.attachment_added", "the owner attaches a file to a posting (while drafting, or with a revision "
+    "after publication: `revision` is its number)",
+    project=ID, code=TEXT, attachment=ID, name=TEXT, sha256=TEXT, size=int, published=FLAG, revision=int | None)
+ATTACHMENT_REMOVED = declare("projects.attachment_removed", "the owner removes a draft's attachment",
+                             project=ID, code=TEXT, attachment=ID, name=TEXT)
+MESSAGE_SENT = declare("projects.message_sent", "the owner or the agency sends a message in the job's thread "
+                       "(never edited afterwards)", project=ID, agency=ID, job=ID, message=ID, side=TEXT, files=list)
+MESSAGES_READ = declare("projects.messages_read", "a member of the receiving side opens the thread: the read "
+                        "receipts of these messages are set", project=ID, agency=ID, job=ID, messages=list,
+                        side=TEXT)

@@ -304,3 +304,11 @@ from projects.delivery.models import (  # noqa: E402,F401
     Extension,
     ServiceJob,
 )
+
+# Clarifications, posting attachments and job messages (docs/rules.md §12).
+from projects.talk_models import (  # noqa: E402,F401
+    Clarification,
+    JobMessage,
+    JobMessageFile,
+    PostingAttachment,
+)

@@ -27,3 +27,8 @@ urlpatterns = [
     path("<str:code>/justify/", views.justify, name="justify"),
     path("<str:code>/objection/", views.object_result, name="object"),
 ]
+
+# Clarifications and posting attachments (projects/talk_urls.py).
+from projects.talk_urls import project_patterns  # noqa: E402
+
+urlpatterns += project_patterns

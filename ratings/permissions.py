@@ -177,3 +177,17 @@ def _view_ledger(user, agency) -> bool:
 def _view_credit(user, agency) -> bool:
     # Grades, scores and the lines behind them are public (信用公示).
     return True
+
+
+@rule("ratings.case_concerns_project")
+def _case_concerns_project(user, project) -> bool:
+    """Whether a complaint or an appeal (of the project's rating or report review) concerns `project`:
+    projects asks this to open a job's message thread to the competent regulator (projects.thread_view)."""
+    from django.db.models import Q
+
+    from ratings.models import Appeal, Complaint
+
+    if project is None:
+        return False
+    return (Complaint.objects.filter(project=project).exists()
+            or Appeal.objects.filter(Q(rating__project=project) | Q(review__project=project)).exists())

@@ -18,3 +18,8 @@ urlpatterns = [
     path("<int:pk>/deliverables/<int:deliverable_id>/return/", views.return_, name="return"),
     path("<int:pk>/files/<int:file_id>/", views.download, name="download"),
 ]
+
+# The job's message thread (projects/talk_urls.py).
+from projects.talk_urls import job_patterns  # noqa: E402
+
+urlpatterns += job_patterns

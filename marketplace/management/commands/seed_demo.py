@@ -105,6 +105,8 @@ class Command(BaseCommand):
             # recomputation as of today) run once it is all written with its own dated recomputations.
             with transaction.atomic():
                 seeding.seed_projects(rng=rng)
+            from marketplace.demo.talk import seed_talk  # clarifications, attachments, a job thread
+            seed_talk()
             bar.update()
             with transaction.atomic():
                 credit.settle_all(today=timezone.localdate())
