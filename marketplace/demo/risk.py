@@ -111,7 +111,6 @@ def _late_owner(owner, agency, days: Days, start: dt.date, title: str) -> None:
 def plant(*, now: dt.datetime | None = None) -> int:
     """Plant the five patterns (skipped when the demo has too few agencies) and scan; returns the flags found."""
     from oversight.scan import run_scan
-
     from projects.models import Project
 
     now = now or timezone.now()
