@@ -40,7 +40,8 @@ def _insert(cur, table: str, columns: dict[str, str], source: str) -> None:
 def generate(n_agencies: int, n_postings: int, n_registrations: int, as_of: dt.date) -> None:
     from django.db import connection
 
-    per = max(2, round(n_registrations / n_postings))
+    direct = n_postings * 3 // 20  # one posting in twenty ... three of them direct picks (one registration)
+    per = max(2, -(-(n_registrations - direct) // (n_postings - direct)))
     end = f"TIMESTAMPTZ '{as_of.isoformat()} 17:00+08'"
     with connection.cursor() as cur:
         cur.execute("SELECT array_agg(code ORDER BY code) FROM marketplace_servicetype")

@@ -110,7 +110,8 @@ def flag_case(request, pk: int):
     form = CaseForm(request.POST or None, request.FILES or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        agency = next(a for a in agencies if str(a.pk) == data.pop("agency"))
+        chosen = data.pop("agency")
+        agency = next(a for a in agencies if str(a.pk) == chosen)
         try:
             services.open_case(flag=flag, by=request.user, agency=agency, decision=data,
                                files=request.FILES.getlist("files"))

@@ -87,12 +87,13 @@ def test_dismiss_needs_a_reason_and_is_audited(client, regulator_user, flag):
     assert flag.status == "dismissed"  # a dismissed flag cannot go back under review
 
 
-def test_review_then_open_a_case_records_an_enforcement_decision(client, regulator_user, flag):
+@pytest.mark.parametrize("which", [1, 2])
+def test_review_then_open_a_case_records_an_enforcement_decision(client, regulator_user, flag, which):
     client.force_login(regulator_user)
     client.post(reverse("oversight:flag_review", args=[flag.pk]), {"note": "调取两家机构人员社保记录"})
     flag.refresh_from_db()
     assert flag.status == "reviewing"
-    target = flag.refs[1]["id"]
+    target = flag.refs[which]["id"]  # either agency the evidence names
     response = client.post(reverse("oversight:flag_case", args=[flag.pk]), {
         "agency": target, "code": "violation", "document_number": "嘉中介监〔2026〕9号", "decided_on": "2026-06-01",
         "deciding_body": "平湖市行政审批局", "legal_basis": "《嘉兴市网上中介超市管理办法》第三十一条",
