@@ -84,10 +84,25 @@ DEFAULTS: dict[str, Any] = {
     "sanction_blacklist_years": 3,
     "repair_min_publicity_months": 3,
     "repair_min_publicity_months_safety": 12,
+    # Risk indicators (docs/rules.md "Risk indicators")
+    "risk_lookback_days": 365,
+    "risk_close_quote_pct": "1",
+    "risk_concentration_share": "0.50",
+    "risk_concentration_min_awards": 4,
+    "risk_hhi_high": 2500,
+    "risk_split_window_days": 90,
+    "risk_win_ratio_p": "0.001",
+    "risk_win_ratio_min_rounds": 10,
+    "risk_short_window_min_wd": 3,
+    "risk_discount_ratio": "0.60",
+    "risk_heterogeneous_departments": 3,
+    "risk_owner_delay_share": "0.30",
+    "risk_owner_delay_min_steps": 3,
 }
 
 _DECIMALS = {"clock_yellow_ratio", "direct_fiscal_limit_yuan", "abnormal_low_ratio",
-             "rating_satisfied_min", "rating_basic_min"}
+             "rating_satisfied_min", "rating_basic_min", "risk_close_quote_pct", "risk_concentration_share",
+             "risk_win_ratio_p", "risk_discount_ratio", "risk_owner_delay_share"}
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,9 @@ def validate(data: Mapping[str, Any]) -> dict[str, Any]:
                     raise ValidationError(f"参数 {key} 不能为负 / {key} must not be negative")
             except ArithmeticError:
                 raise ValidationError(f"参数 {key} 不是数字 / {key} is not a number") from None
+    for key in ("risk_concentration_share", "risk_win_ratio_p", "risk_discount_ratio", "risk_owner_delay_share"):
+        if Decimal(str(merged[key])) > 1:
+            raise ValidationError(f"参数 {key} 须在0到1之间 / {key} must be between 0 and 1")
     lo, hi = merged["composite_price_weight_min"], merged["composite_price_weight_max"]
     if not (0 < lo <= hi <= 100):
         raise ValidationError("价格权重范围无效 / invalid price weight range")

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "agencies",
     "projects",
     "ratings",
+    "oversight",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

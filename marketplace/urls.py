@@ -35,6 +35,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("projects/", include("projects.urls")),
     path("credit/", include("ratings.urls")),
+    path("oversight/", include("oversight.urls")),
     path("search/", include("marketplace.search.urls")),
     path("", include("cms.urls")),
 ]

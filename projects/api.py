@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from projects import selectors
 from projects.states import PUBLIC_STATUSES, quotes_visible, selection_may_run
+from projects.supervision import supervision_log
 
 router = Router(tags=["projects"])
 PAGE_SIZE = 20
@@ -104,6 +105,7 @@ def project_detail(request, code: str):
         "cancel_reason": project.cancel_reason, "failed_reason": project.failed_reason,
         "publicity_ends_on": project.publicity_ends_on,
         "whose_turn": _turn(project),
+        "supervision": [step.as_json() for step in supervision_log(project)],
     })
     if quotes_visible(project) and not selection_may_run(project):
         data["quotes"] = [{"uscc": r.agency.uscc, "quote": r.quote, "at": r.quote_submitted_at}

@@ -95,7 +95,7 @@ class Command(BaseCommand):
                         logins.append(("项目业主 / owner", user.email, "/dashboard/"))
             bar.update()
 
-            from marketplace.demo import credit, seeding
+            from marketplace.demo import credit, risk, seeding
 
             agency_login = seeding.seed_agencies(rng=rng, count=opts["agencies"], ensure_user=ensure_user)
             if agency_login:
@@ -111,6 +111,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 credit.settle_all(today=timezone.localdate())
             bar.update()
+            risk.plant()
         # Demo agencies are created directly, not through audited services, so index everything once.
         call_command("search_index", "rebuild", verbosity=0)
 
