@@ -108,6 +108,35 @@ def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
+
+def _insert(model, objs: list) -> None:
+    """Insert rows in a fixed number of statements whatever their count (the batched re-index's query
+    count does not grow with the batch): one multi-row INSERT … RETURNING id on PostgreSQL, one
+    executemany on SQLite (whose bulk_create splits at 999 parameters), ids read back by key."""
+    if not objs:
+        return
+    if connection.vendor == "postgresql":
+        model.objects.bulk_create(objs, batch_size=len(objs))
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for obj in objs:
+        for f in fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                setattr(obj, f.attname, timezone.now())
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] for o in objs]
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})", rows)
+    if model is SearchDocument:
+        keys = {(o.kind, o.object_id): o for o in objs}
+        kinds = sorted({k for k, _i in keys})
+        found = SearchDocument.objects.filter(kind__in=kinds, object_id__in=sorted({i for _k, i in keys}))
+        for pk, kind, object_id in found.values_list("pk", "kind", "object_id"):
+            if (kind, object_id) in keys:
+                keys[(kind, object_id)].pk = pk
+
+
 class Columns:
     """Ranking and facet columns of the indexed documents as numpy arrays, one slot per document id
     in [base, base + capacity).
@@ -521,21 +550,20 @@ class DatabaseBackend:
             by_kind.setdefault(d["kind"], []).append(d["object_id"])
         for kind, ids in by_kind.items():
             self.delete(kind, ids)
-        objs = SearchDocument.objects.bulk_create([
-            SearchDocument(kind=d["kind"], object_id=d["object_id"], key=d["key"], title=d["title"][:200],
-                           summary=d["summary"], region_code=d["region_code"], region_name=d["region_name"],
-                           grade=d["grade"], status=d["status"], method=d["method"],
-                           service_codes=" ".join(d["service_codes"]), price_buckets=" ".join(d["price_buckets"]),
-                           price_min=d["price_min"], price_max=d["price_max"], recency=d["recency"],
-                           tokens_primary=d["tokens_primary"], tokens_body=d["tokens_body"])
-            for d in docs
-        ])
+        objs = [SearchDocument(kind=d["kind"], object_id=d["object_id"], key=d["key"], title=d["title"][:200],
+                               summary=d["summary"], region_code=d["region_code"], region_name=d["region_name"],
+                               grade=d["grade"], status=d["status"], method=d["method"],
+                               service_codes=" ".join(d["service_codes"]), price_buckets=" ".join(d["price_buckets"]),
+                               price_min=d["price_min"], price_max=d["price_max"], recency=d["recency"],
+                               tokens_primary=d["tokens_primary"], tokens_body=d["tokens_body"])
+                for d in docs]
+        _insert(SearchDocument, objs)
         facets = []
         for obj, d in zip(objs, docs, strict=True):
             values = ([("region", c) for c in d["region_path"]] + [("service_type", c) for c in d["service_codes"]]
                       + [("price", p) for p in d["price_buckets"]])
             facets.extend(SearchFacet(document_id=obj.pk, kind=d["kind"], facet=f, value=v) for f, v in values)
-        SearchFacet.objects.bulk_create(facets, batch_size=5000)
+        _insert(SearchFacet, facets)
         for kind in by_kind:
             _bump(kind)
         return len(objs)
