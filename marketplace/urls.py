@@ -8,6 +8,7 @@ from wagtail.views import serve as wagtail_serve
 
 from marketplace import views
 from marketplace.api import api
+from marketplace.language import switch_language
 
 urlpatterns = [
     path("admin/login/", views.admin_login_redirect),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", switch_language, name="switch_language"),  # GET: no CSRF token on public pages
     path("api/", api.urls),
     # "/" is the CMS HomePage (cms data migration); the name stays for {% url 'home' %}.
     path("", wagtail_serve, {"path": ""}, name="home"),
