@@ -29,6 +29,12 @@ def region_descendants(code: str) -> list[str]:
     return out
 
 
+def agency_of(organisation) -> Agency | None:
+    """The organisation's agency, read once per organisation instance: the dashboard's panels (agencies,
+    projects, ratings) share it through the reverse one-to-one cache instead of querying it each."""
+    return getattr(organisation, "agency", None) if organisation is not None else None
+
+
 def _services_prefetch() -> Prefetch:
     return Prefetch("services", queryset=AgencyService.objects.select_related("service_type__department"))
 
