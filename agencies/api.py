@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from agencies import selectors
 from agencies.permissions import PUBLIC_STATUSES
+from marketplace import pagination
 
 router = Router(tags=["agencies"])
 PAGE_SIZE = 20
@@ -63,6 +64,7 @@ class AgencyPage(Schema):
     page: int
     pages: int
     results: list[AgencyOut]
+    next_cursor: str | None = None
 
 
 def _services(agency) -> list[dict]:
@@ -79,13 +81,32 @@ def _agency(agency) -> dict:
 
 
 @router.get("", response=AgencyPage, url_name="agencies_list")
-def list_agencies(request, service_type: str | None = None, region: str | None = None, page: int = 1):
-    """Admitted agencies, filtered by service type code and region code (descendants included)."""
+def list_agencies(request, service_type: str | None = None, region: str | None = None, page: int = 1,
+                  cursor: str | None = None):
+    """Admitted agencies, filtered by service type code and region code (descendants included).
+
+    Pages: follow `next_cursor` (`?cursor=…`: the rows after the last one shown, read from the
+    directory's index whatever the register's size; `page` is then 0). `?page=N` still works (an
+    offset: later pages cost more). `count` may lag the data by up to 30 seconds (cached per filter).
+    """
     qs = selectors.directory(service_type=service_type, region=region)
-    paginator = Paginator(qs, PAGE_SIZE)
-    current = paginator.get_page(page)
-    return {"count": paginator.count, "page": current.number, "pages": paginator.num_pages,
-            "results": [_agency(a) for a in current.object_list]}
+    count = pagination.cached_count(qs, pagination.count_key("api-agencies", service_type=service_type,
+                                                             region=region))
+    pages = max(1, -(-count // PAGE_SIZE))
+    if cursor:
+        try:
+            found = pagination.keyset_page(qs, selectors.DIRECTORY_KEY, cursor=cursor, size=PAGE_SIZE)
+        except pagination.BadCursor as exc:
+            raise HttpError(400, str(exc)) from None
+        return {"count": count, "page": 0, "pages": pages, "results": [_agency(a) for a in found.rows],
+                "next_cursor": found.next_cursor}
+    number = min(max(1, page), pages)
+    rows = list(qs[(number - 1) * PAGE_SIZE: number * PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_cursor = pagination.encode_cursor([k.read(rows[-1]) for k in selectors.DIRECTORY_KEY]) if more else None
+    return {"count": count, "page": number, "pages": pages, "results": [_agency(a) for a in rows],
+            "next_cursor": next_cursor}
 
 
 @router.get("/{uscc}", response=AgencyDetailOut, url_name="agencies_detail")

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies import selectors
-from agencies.models import Agency, ChangeRequest
+from agencies.models import ChangeRequest
 from marketplace import permissions
 from marketplace.dashboards import panel
 from marketplace.policy import current_policy
@@ -12,7 +12,7 @@ from marketplace.policy import current_policy
 
 @panel("agency")
 def agency_status(request, organisation):
-    agency = Agency.objects.filter(organisation=organisation).first() if organisation else None
+    agency = selectors.agency_of(organisation)
     if agency is None:
         return None
     today = timezone.localdate()

@@ -73,6 +73,12 @@ class Agency(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The public directory's order, admitted agencies only (agencies.selectors.DIRECTORY_ORDER):
+            # the first page and every cursor page read 20 index entries whatever the register's size.
+            models.Index("credit_grade", models.F("credit_score") * -1, "name", "id",
+                         condition=Q(status="admitted"), name="perf_agency_directory"),
+        ]
         verbose_name = _("中介机构")
         verbose_name_plural = _("中介机构")
 
@@ -104,6 +110,11 @@ class AgencyService(models.Model):
 
     class Meta:
         ordering = ["service_type_id"]
+        indexes = [
+            # The directory's service-type filter (EXISTS … WHERE service_type_id = ? AND agency_id = ?)
+            # and "which agencies offer X" from the service type's side.
+            models.Index(fields=["service_type", "agency"], name="perf_agencyservice_type"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["agency", "service_type"], name="uniq_agency_service"),
             models.CheckConstraint(condition=Q(price_min__isnull=True) | Q(price_max__isnull=True)

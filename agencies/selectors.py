@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.identifiers import normalise
 from agencies.models import Agency, AgencyDocument, AgencyService, Blacklist, ChangeRequest, Qualification
 from agencies.permissions import regulates_agency
 from marketplace.models import Region
+from marketplace.pagination import KeyPart
 
 S = Agency.Status
 
@@ -27,6 +28,12 @@ def region_descendants(code: str) -> list[str]:
         out.append(current)
         stack.extend(children.get(current, []))
     return out
+
+
+def agency_of(organisation) -> Agency | None:
+    """The organisation's agency, read once per organisation instance: the dashboard's panels (agencies,
+    projects, ratings) share it through the reverse one-to-one cache instead of querying it each."""
+    return getattr(organisation, "agency", None) if organisation is not None else None
 
 
 def _services_prefetch() -> Prefetch:
@@ -50,8 +57,19 @@ def directory(*, service_type: str | None = None, region: str | None = None, q: 
         qs = qs.filter(Q(region_id__in=below) | Exists(served))
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc=normalise(q)))
-    return (qs.select_related("region").prefetch_related(_services_prefetch())
-            .order_by("credit_grade", "-credit_score", "name", "pk"))
+    return qs.select_related("region").prefetch_related(_services_prefetch()).order_by(*DIRECTORY_ORDER)
+
+
+# The directory's order (grade A first, then score high to low, name, id) written with ascending
+# expressions only, so that the partial index `perf_agency_directory` (Agency.Meta.indexes) serves both
+# the ORDER BY and the keyset row comparison of the API's cursor pages (marketplace.pagination).
+DIRECTORY_ORDER = ("credit_grade", (F("credit_score") * -1).asc(), "name", "pk")
+DIRECTORY_KEY = (
+    KeyPart('"agencies_agency"."credit_grade"', lambda a: a.credit_grade),
+    KeyPart('("agencies_agency"."credit_score" * -1)', lambda a: -a.credit_score),
+    KeyPart('"agencies_agency"."name"', lambda a: a.name),
+    KeyPart('"agencies_agency"."id"', lambda a: a.pk),
+)
 
 
 REVIEW_OUTCOMES = ("pass", "basic", "fail")

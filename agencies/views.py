@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from agencies import forms, selectors, services
 from agencies.models import Agency, AgencyDocument, AgencyService, Case, ChangeRequest, Practitioner, Qualification
-from marketplace import permissions
+from marketplace import pagination, permissions
 from marketplace.feedback import show_errors as _errors
 from marketplace.models import Region, ServiceType
 
@@ -46,7 +45,9 @@ def directory(request):
     if region and not Region.objects.filter(code=region).exists():
         region = None
     qs = selectors.directory(service_type=service_type, region=region, q=q)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The count is cached briefly per filter (marketplace.pagination): rows are always fresh.
+    count_key = pagination.count_key("directory", service_type=service_type, region=region, q=q)
+    page = pagination.CachedCountPaginator(qs, PAGE_SIZE, count_key=count_key).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "agencies/directory.html", {

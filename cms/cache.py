@@ -3,7 +3,8 @@
 We cache the rendered page *content* (the expensive part: notice lists, key figures), not the whole
 response: the shell around it carries a CSRF token and the visitor's navigation, which must never be
 shared between visitors. Bumping the generation orphans every cached entry at once, which works on
-any cache backend (locmem, Redis) without key scans.
+any cache backend (locmem, Redis) without key scans. The generation is the kernel page cache's
+(marketplace.pagecache), which also caches whole anonymous responses in front of these fragments.
 """
 
 from __future__ import annotations
@@ -18,28 +19,18 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-GENERATION_KEY = "cms:generation"
+from marketplace import pagecache
 
 
 def timeout() -> int:
     return int(getattr(settings, "CMS_CACHE_SECONDS", 300))
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, None)
-        value = cache.get(GENERATION_KEY) or 1
-    return int(value)
-
-
-def purge() -> int:
-    """Invalidate every cached public page; returns the new generation."""
-    try:
-        return cache.incr(GENERATION_KEY)
-    except ValueError:  # key missing (evicted or never set)
-        cache.add(GENERATION_KEY, 2, None)
-        return int(cache.get(GENERATION_KEY) or 2)
+# One generation for every public-page cache: the kernel's (marketplace.pagecache), moved on by any
+# committed audit entry and by CMS publishing (cms.signals → purge).
+GENERATION_KEY = pagecache.GENERATION_KEY
+generation = pagecache.generation
+purge = pagecache.purge
 
 
 def cacheable(request) -> bool:

@@ -28,9 +28,15 @@ class MarketplaceConfig(AppConfig):
         from marketplace import periodic
 
         periodic.autodiscover()
-        from marketplace import permissions  # noqa: F401  (registers kernel rules)
+        from marketplace import (
+            audit,
+            pagecache,
+            permissions,  # noqa: F401  (registers kernel rules)
+        )
         from marketplace.models import CalendarYear, Holiday
 
+        # Any committed audited change invalidates the anonymous page cache (once per transaction).
+        audit.subscribe("*", pagecache.on_audit_entries, batch=True)
         post_migrate.connect(_load_reference_data, dispatch_uid="marketplace.reference")
         for model in (Holiday, CalendarYear):
             post_save.connect(_calendar_changed, sender=model, dispatch_uid=f"cal-save-{model.__name__}")

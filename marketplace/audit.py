@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -228,7 +229,13 @@ def dispatch(entry) -> None:
 
 
 def dispatch_many(entries: list) -> None:
-    """Schedule subscribers for entries appended together: a batch handler gets them all in one call."""
+    """Schedule subscribers for entries appended together.
+
+    A plain handler runs once per entry after commit. A batch handler runs ONCE per committed
+    transaction with every entry of its actions that the transaction wrote, however many `record` /
+    `record_many` calls wrote them (a loop recording one entry per agency still yields one call):
+    see `_TransactionBatch`.
+    """
     batches: dict = defaultdict(list)
     for entry in entries:
         for handler in list(_subscribers.get(entry.action, ())) + list(_subscribers.get("*", ())):
@@ -236,8 +243,75 @@ def dispatch_many(entries: list) -> None:
                 batches[handler].append(entry)
             else:
                 _run_after_commit(handler, entry, entry)
-    for handler, batch in batches.items():
-        _run_after_commit(handler, batch, f"{len(batch)} entries")
+    if not batches:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # autocommit: the write is already committed
+        for handler, batch in batches.items():
+            _run_batch(handler, batch)
+        return
+    _TransactionBatch.current(connection).add(batches)
+
+
+def _run_batch(handler, batch: list) -> None:
+    try:
+        handler(batch)
+    except Exception:  # a listener must never break the write that triggered it
+        logger.exception("audit batch subscriber %r failed for %s entries", handler, len(batch))
+
+
+class _TransactionBatch:
+    """The batch-subscriber entries of one open transaction, delivered once after it commits.
+
+    Each `dispatch_many` call registers a marker with `transaction.on_commit` (so a rolled-back
+    savepoint drops its marker, and its entries, exactly as Django drops any on-commit callback) and
+    appends a fresh flush callback that is never tied to a savepoint. Commit runs the callbacks in
+    order: the markers hand their entries over, then the LAST flush delivers them all in one call per
+    handler (earlier flushes see they are not the last and do nothing). A rolled-back transaction
+    drops every callback, so the next write starts a new batch.
+    """
+
+    _local = threading.local()
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.ready: dict = defaultdict(list)
+        self.latest = None
+        self.done = False
+
+    @classmethod
+    def current(cls, connection) -> _TransactionBatch:
+        state = getattr(cls._local, "batch", None)
+        if state is None or state.done or state.connection is not connection or not state._pending():
+            state = cls._local.batch = cls(connection)
+        return state
+
+    def _pending(self) -> bool:
+        return any(func is self.latest for _sids, func, _robust in reversed(self.connection.run_on_commit))
+
+    def add(self, batches: dict) -> None:
+        def marker():
+            for handler, batch in batches.items():
+                self.ready[handler].extend(batch)
+
+        transaction.on_commit(marker)
+
+        def flush():
+            # The last flush of a commit delivers; inside an atomic block (a test running captured
+            # callbacks by hand) any flush delivers what is ready.
+            if flush is self.latest or self.connection.in_atomic_block:
+                self.deliver()
+
+        self.latest = flush
+        self.connection.run_on_commit.append((set(), flush, False))
+
+    def deliver(self) -> None:
+        ready, self.ready = self.ready, defaultdict(list)
+        if not self.connection.in_atomic_block:
+            self.done = True
+        for handler, batch in ready.items():
+            if batch:
+                _run_batch(handler, batch)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "marketplace.middleware.SecurityHeadersMiddleware",
     "marketplace.middleware.InputGuardMiddleware",
+    "marketplace.pagecache.PageCacheMiddleware",  # anonymous public pages, before sessions (see pagecache.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketplace.middleware.ExplicitLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "marketplace.urls"
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))  # 0 turns the anonymous page cache off
 WSGI_APPLICATION = "marketplace.wsgi.application"
 ASGI_APPLICATION = "marketplace.asgi.application"
 

@@ -9,6 +9,7 @@ from wagtail.views import serve as wagtail_serve
 from marketplace import views
 from marketplace.accounts import views as account_views
 from marketplace.api import api
+from marketplace.language import switch_language
 
 urlpatterns = [
     # One login door (issue 14): every login and password reset goes through allauth.
@@ -22,6 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", switch_language, name="switch_language"),  # GET: no CSRF token on public pages
     path("api/", api.urls),
     # "/" is the CMS HomePage (cms data migration); the name stays for {% url 'home' %}.
     path("", wagtail_serve, {"path": ""}, name="home"),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.http import Http404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
+from marketplace import pagination
 from projects import selectors
 from projects.states import PUBLIC_STATUSES, quotes_visible, selection_may_run
 from projects.supervision import supervision_log
@@ -43,6 +46,7 @@ class Page(Schema):
     page: int
     pages: int
     results: list[ProjectOut]
+    next_cursor: str | None = None
 
 
 def _out(p, registrations: int) -> dict:
@@ -59,15 +63,39 @@ def _out(p, registrations: int) -> dict:
     }
 
 
+def _published_param(value: str):
+    return connection.ops.adapt_datetimefield_value(dt.datetime.fromisoformat(value))
+
+
+# Newest first (Project.Meta.indexes `perf_project_published`); cursor pages compare (published_at, id).
+LIST_KEY = (
+    pagination.KeyPart('"projects_project"."published_at"', lambda p: p.published_at.isoformat(), _published_param),
+    pagination.KeyPart('"projects_project"."id"', lambda p: p.pk),
+)
+
+
 @router.get("", response=Page)
 def list_projects(request, service_type: str = "", region: str = "", method: str = "", status: str = "",
-                  page: int = 1):
-    qs = selectors.public_projects(service_type=service_type, region=region, method=method, status=status)
-    count = qs.count()
+                  page: int = 1, cursor: str | None = None):
+    """Public postings, newest first. Follow `next_cursor` (`?cursor=…`, `page` is then 0) for pages read
+    from the index whatever the number of postings; `?page=N` still works. `count` may lag up to 30 s."""
+    filters = {"service_type": service_type, "region": region, "method": method, "status": status}
+    qs = selectors.public_projects(**filters)
+    count = pagination.cached_count(qs, pagination.count_key("api-projects", **filters))
     pages = max(1, -(-count // PAGE_SIZE))
+    if cursor:
+        try:
+            found = pagination.keyset_page(qs, LIST_KEY, cursor=cursor, size=PAGE_SIZE, descending=True)
+        except pagination.BadCursor as exc:
+            raise HttpError(400, str(exc)) from None
+        return {"count": count, "page": 0, "pages": pages, "next_cursor": found.next_cursor,
+                "results": [_out(p, p.registration_count) for p in found.rows]}
     page = min(max(1, page), pages)
-    rows = qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    rows = list(qs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE and rows[PAGE_SIZE - 1].published_at is not None
+    rows = rows[:PAGE_SIZE]
     return {"count": count, "page": page, "pages": pages,
+            "next_cursor": pagination.encode_cursor([k.read(rows[-1]) for k in LIST_KEY]) if more else None,
             "results": [_out(p, p.registration_count) for p in rows]}
 
 

@@ -4,7 +4,7 @@ the regulator's objection queue."""
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
+from agencies import selectors as agency_selectors
 from marketplace.dashboards import panel
 from projects import selectors
 
@@ -22,7 +22,7 @@ def owner_postings(request, organisation):
 
 @panel("agency")
 def agency_registrations(request, organisation):
-    agency = Agency.objects.filter(organisation=organisation).first() if organisation else None
+    agency = agency_selectors.agency_of(organisation)
     if agency is None:
         return None
     return {"title": _("我的报名与中选"), "template": "projects/panel_agency.html",

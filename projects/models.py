@@ -119,6 +119,11 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        indexes = [
+            # The public postings list's order (projects.selectors.public_projects): a page reads its rows
+            # in index order instead of sorting every posting.
+            models.Index(fields=["-published_at", "-id"], name="perf_project_published"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(floor__isnull=True) | models.Q(floor__lte=models.F("ceiling")),
                                    name="project_floor_le_ceiling"),

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency, Blacklist
@@ -23,7 +24,11 @@ M = Project.Method
 def public_projects(*, service_type: str = "", region: str = "", method: str = "", status: str = "") -> QuerySet:
     qs = (Project.objects.filter(status__in=PUBLIC_STATUSES)
           .select_related("owner", "service_type", "region", "selected__agency")
-          .annotate(registration_count=Count("registrations")))
+          # A correlated count, evaluated for the page's rows only (a GROUP BY over the join would
+          # aggregate every public posting before the LIMIT).
+          .annotate(registration_count=Coalesce(Subquery(
+              Registration.objects.filter(project=OuterRef("pk")).order_by().values("project")
+              .annotate(n=Count("pk")).values("n")[:1]), 0)))
     if service_type:
         qs = qs.filter(service_type_id=service_type)
     if region:

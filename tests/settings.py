@@ -27,6 +27,7 @@ STORAGES = {
                 "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+PAGE_CACHE_SECONDS = 0  # whole-page cache off unless a test turns it on (tests change rows without audit)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so --reuse-db keeps the migrated database between runs.

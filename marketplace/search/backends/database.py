@@ -27,6 +27,7 @@ from django.utils import timezone
 from marketplace.models import SearchDocument, SearchFacet
 from marketplace.search import ranking, registry
 from marketplace.search.analysis import Term
+from marketplace.search.backends.bulk import insert_rows as _insert
 from marketplace.search.types import AGENCY, FACETS, PROJECT, Hit, RawResult
 
 DOC = SearchDocument._meta.db_table
@@ -106,6 +107,8 @@ def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
             where.append(f"d.id IN (SELECT document_id FROM {FACET} WHERE kind = %s AND facet = %s AND value = %s)")
             params.extend([kind, name, filters[name]])
     return " AND ".join(where), params
+
+
 
 
 class Columns:
@@ -521,21 +524,20 @@ class DatabaseBackend:
             by_kind.setdefault(d["kind"], []).append(d["object_id"])
         for kind, ids in by_kind.items():
             self.delete(kind, ids)
-        objs = SearchDocument.objects.bulk_create([
-            SearchDocument(kind=d["kind"], object_id=d["object_id"], key=d["key"], title=d["title"][:200],
-                           summary=d["summary"], region_code=d["region_code"], region_name=d["region_name"],
-                           grade=d["grade"], status=d["status"], method=d["method"],
-                           service_codes=" ".join(d["service_codes"]), price_buckets=" ".join(d["price_buckets"]),
-                           price_min=d["price_min"], price_max=d["price_max"], recency=d["recency"],
-                           tokens_primary=d["tokens_primary"], tokens_body=d["tokens_body"])
-            for d in docs
-        ])
+        objs = [SearchDocument(kind=d["kind"], object_id=d["object_id"], key=d["key"], title=d["title"][:200],
+                               summary=d["summary"], region_code=d["region_code"], region_name=d["region_name"],
+                               grade=d["grade"], status=d["status"], method=d["method"],
+                               service_codes=" ".join(d["service_codes"]), price_buckets=" ".join(d["price_buckets"]),
+                               price_min=d["price_min"], price_max=d["price_max"], recency=d["recency"],
+                               tokens_primary=d["tokens_primary"], tokens_body=d["tokens_body"])
+                for d in docs]
+        _insert(SearchDocument, objs)
         facets = []
         for obj, d in zip(objs, docs, strict=True):
             values = ([("region", c) for c in d["region_path"]] + [("service_type", c) for c in d["service_codes"]]
                       + [("price", p) for p in d["price_buckets"]])
             facets.extend(SearchFacet(document_id=obj.pk, kind=d["kind"], facet=f, value=v) for f, v in values)
-        SearchFacet.objects.bulk_create(facets, batch_size=5000)
+        _insert(SearchFacet, facets)
         for kind in by_kind:
             _bump(kind)
         return len(objs)

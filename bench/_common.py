@@ -1,0 +1,42 @@
+"""What every benchmark reports the same way: peak memory from process start, the task backend, ratios."""
+
+from __future__ import annotations
+
+import resource
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process since it started (VmHWM; ru_maxrss where /proc is missing)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """Current resident set (VmRSS)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
+def task_backend() -> str:
+    from django.conf import settings
+
+    return settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
+
+
+def load_note() -> str:
+    import os
+
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} on {os.cpu_count()} cores"
