@@ -132,3 +132,6 @@ ORGANISATION_CREATED = declare("marketplace.organisation_created", "an organisat
 MEMBER_ADDED = declare("marketplace.member_added", "a user joins an organisation", user=TEXT, role=TEXT)
 INVITATION_SENT = declare("marketplace.invitation_sent", "a user is invited to an organisation",
                           email=TEXT, role=TEXT)
+API_KEY_CREATED = declare("marketplace.api_key_created", "a user creates an API key (only its prefix is recorded)",
+                          prefix=TEXT, name=TEXT)
+API_KEY_REVOKED = declare("marketplace.api_key_revoked", "a user revokes one of their API keys", prefix=TEXT)
