@@ -31,6 +31,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("credit/", include("ratings.urls")),
     path("search/", include("marketplace.search.urls")),
+    path("opendata/", include("opendata.urls")),
     path("", include("cms.urls")),
 ]
 
