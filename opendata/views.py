@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,8 +75,6 @@ def keys(request):
 @require_POST
 def revoke(request, pk: int):
     key = get_object_or_404(ApiKey, pk=pk, user=request.user)  # another user's key: 404, never revealed
-    try:
+    with contextlib.suppress(ValidationError, PermissionDenied):  # already revoked: the list shows it so
         apikeys.revoke_key(by=request.user, key=key, now=timezone.now())
-    except (ValidationError, PermissionDenied):
-        pass  # already revoked: the list shows it so
     return redirect("opendata:keys")
