@@ -255,6 +255,9 @@ OCDS_PAGE_SIZE = int(os.environ.get("OCDS_PAGE_SIZE", "100"))
 # and for requests with a valid X-API-Key (per key). Over the limit: 429 with Retry-After.
 API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "60/m")
 API_RATE_KEYED = os.environ.get("API_RATE_KEYED", "1200/m")
+# How many reverse proxies append to X-Forwarded-For in front of the app: the anonymous limit counts the address
+# that many hops from the right (0: the socket's address; a client cannot dodge the limit by sending the header).
+NINJA_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
 
 # ---- Single sign-on: OpenID Connect (the province's unified identity service) ----------------------------
 # Off unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. The identity is matched to an

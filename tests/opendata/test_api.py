@@ -89,6 +89,7 @@ def test_anonymous_rate_limit_answers_429_with_retry_after(client, settings, db)
     settings.API_RATE_ANONYMOUS = "2/m"
     assert client.get(RELEASES).status_code == 200
     assert client.get(RELEASES).status_code == 200
+    assert client.get(RELEASES, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429  # a forged header is no escape
     refused = client.get(RELEASES)
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
