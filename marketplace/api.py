@@ -3,7 +3,9 @@
 from ninja import NinjaAPI
 
 from agencies.api import router as agencies_router
+from marketplace import apikeys
 from marketplace.search.api import router as search_router
+from opendata.api import router as ocds_router
 from projects.api import router as projects_router
 from ratings.api import agencies_credit_router
 from ratings.api import router as ratings_router
@@ -18,3 +20,6 @@ api.add_router("/ratings", ratings_router)
 # import ratings, so this composition module mounts it beside the agencies router.
 api.add_router("/agencies", agencies_credit_router)
 api.add_router("/search", search_router)
+# Open data in OCDS (opendata app); API keys and rate limits for it live in marketplace/apikeys.py.
+api.add_router("/ocds", ocds_router)
+apikeys.install(api)

@@ -136,3 +136,6 @@ ADMIN_WRITE = declare("marketplace.admin_write",
                       "an operator creates, changes or deletes a row in the Django or Wagtail admin "
                       "(reference data, users, organisations); `values` holds the new values of `fields`",
                       model=TEXT, change=TEXT, fields=list, values=dict | None)
+API_KEY_CREATED = declare("marketplace.api_key_created", "a user creates an API key (only its prefix is recorded)",
+                          prefix=TEXT, name=TEXT)
+API_KEY_REVOKED = declare("marketplace.api_key_revoked", "a user revokes one of their API keys", prefix=TEXT)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ratings",
     "oversight",
     "cms",
+    "opendata",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "ninja",  # its Swagger UI from our static files (CSP: no CDN, no inline script), not the CDN fallback
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "marketplace.admin_config.MarketplaceAdminConfig",  # django.contrib.admin, read-only unless audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -279,3 +282,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if not DEBUG else "WARNING")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# ---- Open data (OCDS) and API keys (docs/opendata.md) ---------------------------------------------------
+# The ocid prefix: `ocds-<prefix>-<project code>`. Register a prefix with the Open Contracting Partnership
+# before publishing for real; the default is for development.
+OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "zjcs00")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "中介超市")
+OCDS_LICENSE_URL = os.environ.get("OCDS_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
+OCDS_PAGE_SIZE = int(os.environ.get("OCDS_PAGE_SIZE", "100"))
+# Requests per window on the keyed API routes: "<count>/<s|m|h|d>" for anonymous clients (per IP address)
+# and for requests with a valid X-API-Key (per key). Over the limit: 429 with Retry-After.
+API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "60/m")
+API_RATE_KEYED = os.environ.get("API_RATE_KEYED", "1200/m")
+# How many reverse proxies append to X-Forwarded-For in front of the app: the anonymous limit counts the address
+# that many hops from the right (0: the socket's address; a client cannot dodge the limit by sending the header).
+NINJA_NUM_PROXIES = int(os.environ.get("API_NUM_PROXIES", "0"))
+
+# ---- Single sign-on: OpenID Connect (the province's unified identity service) ----------------------------
+# Off unless OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. The identity is matched to an
+# existing user by a verified email address, or a new user is created.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "统一身份认证")
+SSO_ENABLED = bool(OIDC_ISSUER and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [{
+    "provider_id": "province", "name": OIDC_PROVIDER_NAME, "client_id": OIDC_CLIENT_ID,
+    "secret": OIDC_CLIENT_SECRET, "settings": {"server_url": OIDC_ISSUER, "token_auth_method": "client_secret_post"},
+}] if SSO_ENABLED else []}}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True            # a verified email signs in its existing user
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_ONLY = False

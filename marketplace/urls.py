@@ -39,6 +39,7 @@ urlpatterns = [
     path("credit/", include("ratings.urls")),
     path("oversight/", include("oversight.urls")),
     path("search/", include("marketplace.search.urls")),
+    path("opendata/", include("opendata.urls")),
     path("", include("cms.urls")),
 ]
 

@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from projects import investment_code as investment_code_rules
+
 
 def private_storage():
     """Contract scans live in the private storage and are streamed by a permission-checked view."""
@@ -44,7 +46,9 @@ class Project(models.Model):
     code = models.CharField(_("项目编号"), max_length=30, unique=True)
     owner = models.ForeignKey("marketplace.Organisation", on_delete=models.PROTECT, related_name="projects")
     title = models.CharField(_("项目名称"), max_length=200)
-    investment_code = models.CharField(_("投资项目代码"), max_length=30, blank=True)
+    investment_code = models.CharField(_("投资项目代码"), max_length=30, blank=True, db_index=True,
+                                       validators=[investment_code_rules.validate],
+                                       help_text=_("全国投资项目在线审批监管平台赋予的项目代码，如 2019-330482-48-01-012345"))
     service_type = models.ForeignKey("marketplace.ServiceType", on_delete=models.PROTECT, related_name="projects")
     region = models.ForeignKey("marketplace.Region", on_delete=models.PROTECT, related_name="projects")
     scope = models.TextField(_("服务范围"), blank=True)

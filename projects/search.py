@@ -47,6 +47,9 @@ def project_document(project) -> dict:
     primary: list[str] = analysis.name_tokens(project.title)
     primary.append(analysis.normalise_code(project.code))
     primary.extend(analysis.segment(project.code))
+    if project.investment_code:  # 投资项目代码, searchable with or without its hyphens
+        primary.append(analysis.normalise_code(project.investment_code))
+        primary.append(project.investment_code)
     primary.extend(analysis.key_tokens(project.service_type.name))
     primary.extend(region_tokens(chain))
     body = analysis.segment(project.scope) + analysis.segment(project.owner.name)

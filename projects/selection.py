@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from marketplace import inputs
 from marketplace.policy import Policy
+from projects import investment_code
 from projects.draw import SHANGHAI
 
 TWO = Decimal("0.01")
@@ -80,6 +81,7 @@ def check_posting(project) -> None:
         raise ValidationError("最低限价须大于零且不高于最高限价 / the floor must be positive and not above the ceiling")
     if project.method == INVITATION and project.invitation_then not in (DRAW, LOWEST):
         raise ValidationError("邀请方式须选择随机抽取或竞价 / an invitation needs draw or lowest price")
+    investment_code.validate(project.investment_code)
 
 
 # ---- quotes and methods ---------------------------------------------------------------------------

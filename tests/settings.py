@@ -33,3 +33,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so --reuse-db keeps the migrated database between runs.
     # TEST_DB_TAG lets several checkouts or runs on one machine keep separate test databases.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test_db{os.environ.get('TEST_DB_TAG', '')}.sqlite3")}
+
+# ---- the test-only OpenID Connect identity provider (tests/sso_idp, tests/opendata/test_sso.py) ----------
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+
+from marketplace.settings import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider", "tests.sso_idp"]
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode(),
+    "SCOPES": {"openid": "OpenID Connect", "profile": "profile", "email": "email"},
+    "OAUTH2_VALIDATOR_CLASS": "tests.sso_idp.validator.IdentityValidator",
+    "PKCE_REQUIRED": True,
+}

@@ -1,4 +1,5 @@
 from .accounts import Invitation, Membership, Organisation, User
+from .apikeys import ApiKey
 from .audit import AuditEntry, AuditHead
 from .calendar import CalendarYear, Holiday
 from .notifications import Notification
@@ -7,6 +8,7 @@ from .reference import Department, Region, ServiceType
 from .search import SearchDocument, SearchFacet
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "AuditHead",
     "CalendarYear",

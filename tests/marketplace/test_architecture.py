@@ -1,7 +1,7 @@
 """Import direction and size rules, read from the source (AST) of every production module.
 
-Apps are layered marketplace ← agencies ← projects ← ratings ← oversight, and cms is a leaf that listens to
-events: an app may import the apps to its left, never to its right, and no app imports cms. The
+Apps are layered marketplace ← agencies ← projects ← ratings ← oversight; cms (listens to events) and opendata
+(publishes OCDS) are leaves: an app may import the apps to its left, never to its right, and no app imports a leaf. The
 kernel (`marketplace/`) imports no app at all, except the composition modules that wire the apps
 together (URLs, the API, settings, demo data). A dependency is any absolute import (also one inside a
 function), an `apps.get_model("app.Model")` / `import_module("app.module")` string, or a model
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("marketplace", "agencies", "projects", "ratings", "oversight", "cms")
+APPS = ("marketplace", "agencies", "projects", "ratings", "oversight", "cms", "opendata")
 # Each app and what it may depend on (besides itself).
 ALLOWED = {
     "marketplace": set(),
@@ -24,7 +24,9 @@ ALLOWED = {
     "ratings": {"marketplace", "agencies", "projects"},
     "oversight": {"marketplace", "agencies", "projects", "ratings"},
     "cms": {"marketplace", "agencies", "projects", "ratings", "oversight"},
+    "opendata": {"marketplace", "agencies", "projects", "ratings", "oversight"},
 }
+LEAVES = ("cms", "opendata")  # read the other apps; nothing imports them
 # Kernel modules whose job is to compose the apps: they may name any app.
 COMPOSITION = ("marketplace/urls.py", "marketplace/api.py", "marketplace/settings.py", "marketplace/demo/")
 MAX_MODULE_LINES = 600
@@ -115,14 +117,15 @@ def test_the_kernel_imports_no_app_outside_the_composition_modules():
                                   "(see marketplace/search/registry.py, marketplace/events.py)", offenders)
 
 
-def test_no_app_imports_cms():
-    offenders = _violations(lambda owner, dep: dep.app == "cms" and not dep.module.startswith(COMPOSITION))
-    assert not offenders, _report("cms is a leaf that listens to audit events; nothing may import it", offenders)
+def test_no_app_imports_a_leaf():
+    offenders = _violations(lambda owner, dep: dep.app in LEAVES and not dep.module.startswith(COMPOSITION))
+    assert not offenders, _report("cms and opendata are leaves that read the other apps; nothing may import them",
+                                  offenders)
 
 
 def test_apps_depend_only_on_the_apps_below_them():
     offenders = _violations(lambda owner, dep: owner != "marketplace" and dep.app not in ALLOWED[owner])
-    assert not offenders, _report("layering is marketplace ← agencies ← projects ← ratings ← oversight (cms: leaf)", offenders)
+    assert not offenders, _report("layering is marketplace ← agencies ← projects ← ratings ← oversight (cms, opendata: leaves)", offenders)
 
 
 def test_the_scanner_sees_imports_inside_functions_and_model_strings():
