@@ -132,3 +132,5 @@ ORGANISATION_CREATED = declare("marketplace.organisation_created", "an organisat
 MEMBER_ADDED = declare("marketplace.member_added", "a user joins an organisation", user=TEXT, role=TEXT)
 INVITATION_SENT = declare("marketplace.invitation_sent", "a user is invited to an organisation",
                           email=TEXT, role=TEXT)
+AUDIT_ANCHORED = declare("marketplace.audit_anchored", "the audit chain head is published as the day's anchor",
+                         entry=ID, count=ID, hash=TEXT, date=DATE)

@@ -1,5 +1,5 @@
 from .accounts import Invitation, Membership, Organisation, User
-from .audit import AuditEntry, AuditHead
+from .audit import AuditAnchor, AuditEntry, AuditHead
 from .calendar import CalendarYear, Holiday
 from .notifications import Notification
 from .policy import PolicyVersion
@@ -7,6 +7,7 @@ from .reference import Department, Region, ServiceType
 from .search import SearchDocument, SearchFacet
 
 __all__ = [
+    "AuditAnchor",
     "AuditEntry",
     "AuditHead",
     "CalendarYear",
