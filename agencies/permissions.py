@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from marketplace import permissions as kernel
 from marketplace.permissions import is_member, is_operator, public, regulator_covers, rule
 
@@ -18,17 +21,30 @@ def _service_departments(agency) -> set:
     return cache
 
 
+# Apps downstream (projects, ratings) register how to find the departments of the projects an agency
+# has worked on; this app cannot import them.
+_project_departments: list[Callable[[Any], Iterable]] = []
+
+
+def project_departments(fn: Callable[[Any], Iterable]) -> Callable[[Any], Iterable]:
+    """Register `fn(agency) -> department ids` of projects the agency has served (a decorator)."""
+    if fn not in _project_departments:
+        _project_departments.append(fn)
+    return fn
+
+
 def scope_departments(agency) -> set:
     """The departments an agency is regulated under: those of the services it offers and of the projects
-    it has served (its service jobs). A regulator scoped to departments covers the agency only when one
-    of these is among them (`regulates_agency`); an agency under none is covered by unscoped regulators only.
+    it has served (registered with `project_departments`). A regulator scoped to departments covers the
+    agency only when one of these is among them (`covers_agency`); an agency under none is covered by
+    unscoped regulators only.
     """
     cache = getattr(agency, "_scope_departments_cache", None)
     if cache is None:
         cache = set(_service_departments(agency))
-        jobs = getattr(agency, "service_jobs", None)  # reverse relation of projects.delivery.ServiceJob
-        if agency.pk and jobs is not None:
-            cache |= set(jobs.values_list("project__service_type__department_id", flat=True))
+        if agency.pk:
+            for fn in _project_departments:
+                cache |= set(fn(agency))
         agency._scope_departments_cache = cache
     return cache
 

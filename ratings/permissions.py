@@ -6,7 +6,7 @@ the agency's region and the department concerned; operators run the platform but
 
 from __future__ import annotations
 
-from agencies.permissions import scope_departments
+from agencies.permissions import project_departments, scope_departments
 from marketplace.permissions import can, is_member, is_operator, is_regulator, public, regulator_covers, rule
 
 # Agencies a complaint may name: public ones, and removed ones (their past conduct still matters).
@@ -16,6 +16,14 @@ COMPLAINABLE_STATUSES = frozenset({"admitted", "suspended", "removed", "blacklis
 def complaint_department(complaint):
     """The department a complaint falls under: its project's, or None (the agency as a whole: any department)."""
     return complaint.project.service_type.department_id if complaint.project_id else None
+
+
+@project_departments
+def _rated_departments(agency):
+    """Departments of the projects an agency was rated on (each a project it served), for the regulator scope."""
+    from ratings.models import Rating
+
+    return Rating.objects.filter(agency=agency).values_list("project__service_type__department_id", flat=True)
 
 
 @rule("ratings.rate")

@@ -56,7 +56,8 @@ def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
 
 
 def _agency_under_departments(departments: set, agency_ref: str = "pk") -> Q:
-    """Under a department: offers one of its services, or has served one of its projects (a service job).
+    """Under a department: offers one of its services, or has served one of its projects (a service job
+    or a rating).
 
     The query form of `agencies.permissions.scope_departments`; `agency_ref` names the agency's key
     from the filtered model ("pk" for agencies, "agency_id" for rows about an agency).
@@ -66,7 +67,9 @@ def _agency_under_departments(departments: set, agency_ref: str = "pk") -> Q:
     return Q(Exists(AgencyService.objects.filter(agency=OuterRef(agency_ref),
                                                  service_type__department_id__in=departments))
              | Exists(ServiceJob.objects.filter(agency=OuterRef(agency_ref),
-                                                project__service_type__department_id__in=departments)))
+                                                project__service_type__department_id__in=departments))
+             | Exists(Rating.objects.filter(agency=OuterRef(agency_ref),
+                                            project__service_type__department_id__in=departments)))
 
 
 def _about_agency_in_scope(user) -> Q | None:

@@ -14,8 +14,14 @@ from marketplace.models import AuditEntry, Department, Organisation, Region
 from ratings import scoring
 from ratings.models import RepairApplication, Sanction
 from ratings.sanctions import impose_sanction
-from tests.factories import (AgencyFactory, AgencyServiceFactory, OrganisationFactory, ProjectFactory, member_of,
-                             service_type)
+from tests.factories import (
+    AgencyFactory,
+    AgencyServiceFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    member_of,
+    service_type,
+)
 
 pytestmark = pytest.mark.django_db
 
