@@ -93,6 +93,7 @@ EXPECT: dict[str, frozenset] = {
     "ratings:enforcement_new": frozenset({"narrow_regulator", "full_regulator"}),
     "ratings:award_new": frozenset({"narrow_regulator", "full_regulator"}),
     "ratings:sanction_new": frozenset({"narrow_regulator", "full_regulator"}),
+    "admin:logout": ALL,  # the Django admin's logout only redirects
     **dict.fromkeys(MISSING_OBJECT, NOBODY),
 }
 # Admin sites, declared by URL prefix: the Django admin is for staff (none of these roles); the Wagtail
