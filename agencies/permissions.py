@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from marketplace import permissions as kernel
 from marketplace.permissions import is_member, is_operator, public, regulator_covers, rule
 
@@ -18,6 +21,34 @@ def _service_departments(agency) -> set:
     return cache
 
 
+# Apps downstream (projects, ratings) register how to find the departments of the projects an agency
+# has worked on; this app cannot import them.
+_project_departments: list[Callable[[Any], Iterable]] = []
+
+
+def project_departments(fn: Callable[[Any], Iterable]) -> Callable[[Any], Iterable]:
+    """Register `fn(agency) -> department ids` of projects the agency has served (a decorator)."""
+    if fn not in _project_departments:
+        _project_departments.append(fn)
+    return fn
+
+
+def scope_departments(agency) -> set:
+    """The departments an agency is regulated under: those of the services it offers and of the projects
+    it has served (registered with `project_departments`). A regulator scoped to departments covers the
+    agency only when one of these is among them (`covers_agency`); an agency under none is covered by
+    unscoped regulators only.
+    """
+    cache = getattr(agency, "_scope_departments_cache", None)
+    if cache is None:
+        cache = set(_service_departments(agency))
+        if agency.pk:
+            for fn in _project_departments:
+                cache |= set(fn(agency))
+        agency._scope_departments_cache = cache
+    return cache
+
+
 def is_agency_member(user, agency) -> bool:
     return agency is not None and is_member(user, agency.organisation_id)
 
@@ -26,9 +57,14 @@ def is_applicant(user, agency) -> bool:
     return agency is not None and agency.applicant_id is not None and agency.applicant_id == getattr(user, "pk", None)
 
 
+def covers_agency(user, agency) -> bool:
+    """A regulator whose scope covers the agency's region and one of its `scope_departments` (the one rule)."""
+    return agency is not None and regulator_covers(user, agency, scope_departments(agency))
+
+
 def regulates_agency(user, agency) -> bool:
-    """Operators, or a regulator whose scope covers the agency's region and one of its services' departments."""
-    return is_operator(user) or regulator_covers(user, agency, _service_departments(agency))
+    """Operators, or a regulator covering the agency (`covers_agency`)."""
+    return is_operator(user) or covers_agency(user, agency)
 
 
 def check_actor(by, action: str, obj) -> None:
@@ -90,8 +126,8 @@ def _set_status(user, agency) -> bool:
 @rule("agencies.correct_credit_event")
 def _correct_credit_event(user, agency) -> bool:
     """Void a ledger line by a correction: a regulator covering the agency as `regulates_agency` scopes it
-    (its region and one of its services' departments); operating the platform is not enough."""
-    return agency is not None and regulator_covers(user, agency, _service_departments(agency))
+    (its region and one of its departments); operating the platform is not enough."""
+    return covers_agency(user, agency)
 
 
 def check_editor(by, agency) -> None:

@@ -56,6 +56,9 @@ FACT_LABELS = {
     "grade_date": _("等级变更日期"),
     "policy_version": _("信用政策版本"),
     "audit_entry": _("审计记录编号"),
+    "anchor_date": _("锚点日期"),
+    "chain_length": _("审计链记录数"),
+    "chain_hash": _("审计链哈希值"),
 }
 
 

@@ -326,7 +326,20 @@ def on_credit_updates(entries) -> None:
         grade_notices.enqueue(wanted)
 
 
+def on_audit_anchored(entry) -> None:
+    """The day's audit-chain anchor as a public notice (anyone can keep it and check the chain later)."""
+    data = entry.data
+    publishing.publish_notice(
+        kind=NoticeKind.NEWS, object_type=entry.object_type, object_id=entry.object_id,
+        source_action=entry.action, entry_id=entry.pk,
+        title=_("审计链锚点（%(date)s）") % {"date": data["date"]},
+        facts={"anchor_date": data["date"], "audit_entry": data["entry"], "chain_length": data["count"],
+               "chain_hash": data["hash"]},
+        published_on=timezone.localtime(entry.created_at).date())
+
+
 HANDLERS = {
+    "marketplace.audit_anchored": on_audit_anchored,
     "projects.published": on_posting,
     "projects.revised": on_posting,
     "projects.cancelled": on_posting_cancelled,

@@ -58,8 +58,17 @@ def normalise(data: dict | None) -> dict:
     return json.loads(canonical_json(data or {}))
 
 
+HASH_VERSION = 2  # version 1 (older entries) did not hash actor_repr; both verify (docs/architecture.md)
+
+
 def entry_hash(*, prev_hash: str, created_at: dt.datetime, actor_id, organisation_id, action: str,
-               object_type: str, object_id: str, data: dict, reason: str) -> str:
+               object_type: str, object_id: str, data: dict, reason: str, actor_repr: str = "",
+               version: int = HASH_VERSION) -> str:
+    """SHA-256 of the canonical JSON of an entry's stored columns and the previous hash.
+
+    Version 2 covers every stored column (adds `actor_repr` and the version itself); version 1 is kept
+    so that entries written before it still verify.
+    """
     payload = {
         "prev": prev_hash,
         "at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -71,7 +80,19 @@ def entry_hash(*, prev_hash: str, created_at: dt.datetime, actor_id, organisatio
         "data": data,
         "reason": reason,
     }
+    if version >= 2:
+        payload.update({"v": version, "actor_repr": actor_repr})
+    elif version != 1:
+        raise ValueError(f"unknown audit hash version {version}")
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def hash_of(entry) -> str:
+    """Recompute a stored entry's hash from its columns, with the version it was written under."""
+    return entry_hash(prev_hash=entry.prev_hash, created_at=entry.created_at, actor_id=entry.actor_id,
+                      organisation_id=entry.organisation_id, action=entry.action, object_type=entry.object_type,
+                      object_id=entry.object_id, data=entry.data, reason=entry.reason,
+                      actor_repr=entry.actor_repr, version=entry.hash_version)
 
 
 def object_ref(obj: models.Model | None) -> tuple[str, str]:
@@ -114,11 +135,13 @@ def _entry(spec: dict, *, prev_hash: str, created_at: dt.datetime):
     organisation = spec.get("organisation")
     org_id = getattr(organisation, "pk", organisation)
     reason = spec.get("reason") or ""
+    actor_repr = (str(by) if by else "system")[:200]
     digest = entry_hash(prev_hash=prev_hash, created_at=created_at, actor_id=actor_id, organisation_id=org_id,
-                        action=action, object_type=object_type, object_id=object_id, data=clean, reason=reason)
-    return AuditEntry(created_at=created_at, actor_id=actor_id, actor_repr=str(by) if by else "system",
+                        action=action, object_type=object_type, object_id=object_id, data=clean, reason=reason,
+                        actor_repr=actor_repr)
+    return AuditEntry(created_at=created_at, actor_id=actor_id, actor_repr=actor_repr,
                       organisation_id=org_id, action=action, object_type=object_type, object_id=object_id,
-                      data=clean, reason=reason, prev_hash=prev_hash, hash=digest)
+                      data=clean, reason=reason, prev_hash=prev_hash, hash=digest, hash_version=HASH_VERSION)
 
 
 @transaction.atomic
@@ -184,12 +207,13 @@ def _write(batch: list) -> int:
         AuditEntry.objects.bulk_create(batch)
         return len(batch)
     columns = ["created_at", "actor_id", "actor_repr", "organisation_id", "action", "object_type", "object_id",
-               "data", "reason", "prev_hash", "hash"]
+               "data", "reason", "prev_hash", "hash", "hash_version"]
     copy_sql = f"COPY {AuditEntry._meta.db_table} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cur, cur.cursor.copy(copy_sql) as copy:
         for e in batch:
             copy.write_row((e.created_at, e.actor_id, e.actor_repr, e.organisation_id, e.action, e.object_type,
-                            e.object_id, json.dumps(e.data, ensure_ascii=False), e.reason, e.prev_hash, e.hash))
+                            e.object_id, json.dumps(e.data, ensure_ascii=False), e.reason, e.prev_hash, e.hash,
+                            e.hash_version))
     return len(batch)
 
 
@@ -314,6 +338,28 @@ class _TransactionBatch:
                 _run_batch(handler, batch)
 
 
+@transaction.atomic
+def anchor(*, date: dt.date, now: dt.datetime | None = None):
+    """Record the chain head as `date`'s anchor (an AuditAnchor row and an audit entry); once per date.
+
+    Returns the new anchor, or None when `date` is already anchored or the chain is empty. The anchor's
+    own audit entry comes after the anchored entry, so the next anchor covers it.
+    """
+    from marketplace.models import AuditAnchor, AuditEntry
+
+    head = _lock_head()
+    if head.count == 0 or AuditAnchor.objects.filter(date=date).exists():
+        return None
+    last = AuditEntry.objects.order_by("-id").only("id", "hash").first()
+    if last is None or last.hash != head.last_hash:
+        raise RuntimeError("审计链头与最后一条记录不符 / chain head does not match the last entry; run verify_audit")
+    now = now or timezone.now()
+    row = AuditAnchor.objects.create(date=date, entry_id=last.pk, count=head.count, hash=last.hash, created_at=now)
+    record(action="marketplace.audit_anchored", obj=row, now=now,
+           data={"entry": last.pk, "count": head.count, "hash": last.hash, "date": date})
+    return row
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     entry_id: int
@@ -321,24 +367,27 @@ class ChainProblem:
 
 
 def verify_chain(entries: Iterable | None = None) -> ChainProblem | None:
-    """Walk the chain in id order; return the first broken entry, or None when all is intact."""
+    """Walk the chain in id order; return the first broken entry, or None when all is intact.
+
+    An entry may not fall back to an older hash version than the one before it (a downgrade would let a
+    column the newer version covers be rewritten).
+    """
     from marketplace.models import AuditEntry, AuditHead
 
     prev = GENESIS
     last_id = 0
     count = 0
+    version = 1
     qs = entries if entries is not None else AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
     for entry in qs:
         count += 1
         if entry.prev_hash != prev:
             return ChainProblem(entry.pk, "prev_hash does not match the previous entry (removed or reordered)")
-        expected = entry_hash(prev_hash=entry.prev_hash, created_at=entry.created_at, actor_id=entry.actor_id,
-                              organisation_id=entry.organisation_id, action=entry.action,
-                              object_type=entry.object_type, object_id=entry.object_id,
-                              data=entry.data, reason=entry.reason)
-        if expected != entry.hash:
+        if entry.hash_version < version:
+            return ChainProblem(entry.pk, "hash version went backwards (entry was changed)")
+        if hash_of(entry) != entry.hash:
             return ChainProblem(entry.pk, "content does not match its hash (entry was changed)")
-        prev = entry.hash
+        prev, version = entry.hash, entry.hash_version
         last_id = entry.pk
     if entries is None:
         head = AuditHead.objects.filter(pk=1).first()

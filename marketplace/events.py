@@ -139,3 +139,5 @@ ADMIN_WRITE = declare("marketplace.admin_write",
 API_KEY_CREATED = declare("marketplace.api_key_created", "a user creates an API key (only its prefix is recorded)",
                           prefix=TEXT, name=TEXT)
 API_KEY_REVOKED = declare("marketplace.api_key_revoked", "a user revokes one of their API keys", prefix=TEXT)
+AUDIT_ANCHORED = declare("marketplace.audit_anchored", "the audit chain head is published as the day's anchor",
+                         entry=ID, count=ID, hash=TEXT, date=DATE)

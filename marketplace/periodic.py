@@ -79,3 +79,11 @@ def resend_mail(*, today: dt.date, now: dt.datetime) -> int:
     from marketplace.notify import resend_unsent
 
     return resend_unsent(now=now)
+
+
+@periodic("marketplace.audit_anchor")
+def audit_anchor(*, today: dt.date, now: dt.datetime) -> int:
+    """Publish the audit chain head as today's anchor (once a day; see marketplace.anchors)."""
+    from marketplace.audit import anchor
+
+    return int(anchor(date=today, now=now) is not None)

@@ -19,8 +19,8 @@ from agencies.models import Agency
 from marketplace import audit
 from marketplace.feedback import show_errors
 from marketplace.models import Department
-from marketplace.permissions import can, is_regulator, organisations, require, scope_of
-from ratings import enforcement, enforcement_selectors, sanctions
+from marketplace.permissions import can, is_regulator, organisations, require
+from ratings import enforcement, enforcement_selectors, sanctions, selectors
 from ratings.enforcement_forms import DecisionForm, SanctionForm
 from ratings.exports import export
 from ratings.models import EnforcementDecision, EnforcementFile
@@ -65,14 +65,10 @@ def decisions(request):
 
 
 def _departments(user):
-    """The departments a user may name on a record: those of their scopes (all when a scope has none)."""
-    ids: set = set()
-    for org in organisations(user, "regulator"):
-        departments = scope_of(org)[1]
-        if not departments:
-            return Department.objects.all()
-        ids |= departments
-    return Department.objects.filter(pk__in=ids)
+    """The departments a user may name on a record: those their regulator scopes cover."""
+    if not organisations(user, "regulator"):
+        return Department.objects.none()
+    return selectors.covered_departments(user)
 
 
 def _agency(uscc: str) -> Agency:

@@ -6,6 +6,7 @@ the agency's region and the department concerned; operators run the platform but
 
 from __future__ import annotations
 
+from agencies.permissions import project_departments, scope_departments
 from marketplace.permissions import can, is_member, is_operator, is_regulator, public, regulator_covers, rule
 
 # Agencies a complaint may name: public ones, and removed ones (their past conduct still matters).
@@ -15,6 +16,14 @@ COMPLAINABLE_STATUSES = frozenset({"admitted", "suspended", "removed", "blacklis
 def complaint_department(complaint):
     """The department a complaint falls under: its project's, or None (the agency as a whole: any department)."""
     return complaint.project.service_type.department_id if complaint.project_id else None
+
+
+@project_departments
+def _rated_departments(agency):
+    """Departments of the projects an agency was rated on (each a project it served), for the regulator scope."""
+    from ratings.models import Rating
+
+    return Rating.objects.filter(agency=agency).values_list("project__service_type__department_id", flat=True)
 
 
 @rule("ratings.rate")
@@ -100,7 +109,7 @@ def _apply_repair(user, event) -> bool:
 
 @rule("ratings.decide_repair")
 def _decide_repair(user, application) -> bool:
-    return application is not None and regulator_covers(user, application.agency)
+    return application is not None and covers_agency(user, application.agency)
 
 
 def agency_departments(agency):
@@ -114,8 +123,9 @@ def agency_departments(agency):
 
 
 def covers_agency(user, agency, department_id=None) -> bool:
-    """A regulator covering the agency's region and the department concerned (default: one of the agency's)."""
-    return regulator_covers(user, agency, department_id if department_id else agency_departments(agency))
+    """A regulator covering the agency's region and the department concerned (default: one the agency is
+    under, `agencies.permissions.scope_departments`: its services' and its projects')."""
+    return regulator_covers(user, agency, department_id if department_id else scope_departments(agency))
 
 
 @rule("ratings.lift_sanction")
@@ -165,11 +175,12 @@ def _workspace(user, obj) -> bool:
 
 @rule("ratings.view_ledger")
 def _view_ledger(user, agency) -> bool:
-    """The full ledger with causes: the agency itself, an operator, or a regulator covering its region."""
+    """The full ledger with causes and audit history: the agency itself, an operator, or a regulator
+    covering it (its region and one of its departments)."""
     if agency is None:
         return False
     return (is_member(user, agency.organisation_id) or is_operator(user)
-            or regulator_covers(user, agency))
+            or covers_agency(user, agency))
 
 
 @rule("ratings.view_credit")

@@ -55,11 +55,42 @@ def _scoped(qs: QuerySet, q: Q | None) -> QuerySet:
     return qs if q is None else qs.filter(q)
 
 
-def _agency_under_departments(departments: set) -> Q:
-    """Under a department: offers one of its services, or has worked on one of its projects."""
-    return Q(Exists(AgencyService.objects.filter(agency=OuterRef("pk"), service_type__department_id__in=departments))
-             | Exists(Rating.objects.filter(agency=OuterRef("pk"),
+def _agency_under_departments(departments: set, agency_ref: str = "pk") -> Q:
+    """Under a department: offers one of its services, or has served one of its projects (a service job
+    or a rating).
+
+    The query form of `agencies.permissions.scope_departments`; `agency_ref` names the agency's key
+    from the filtered model ("pk" for agencies, "agency_id" for rows about an agency).
+    """
+    from projects.delivery.models import ServiceJob
+
+    return Q(Exists(AgencyService.objects.filter(agency=OuterRef(agency_ref),
+                                                 service_type__department_id__in=departments))
+             | Exists(ServiceJob.objects.filter(agency=OuterRef(agency_ref),
+                                                project__service_type__department_id__in=departments))
+             | Exists(Rating.objects.filter(agency=OuterRef(agency_ref),
                                             project__service_type__department_id__in=departments)))
+
+
+def _about_agency_in_scope(user) -> Q | None:
+    """Rows about an agency (`agency` field) whose agency the user covers (region and department)."""
+    return scope_q(user, region_field="agency__region_id",
+                   department_q=lambda departments: _agency_under_departments(departments, "agency_id"))
+
+
+def covered_departments(user):
+    """The departments a user's regulator scopes cover (all for an operator or an unscoped regulator)."""
+    from marketplace.models import Department
+
+    if is_operator(user):
+        return Department.objects.all()
+    ids: set = set()
+    for org in organisations(user, "regulator"):
+        departments = scope_of(org)[1]
+        if not departments:
+            return Department.objects.all()
+        ids |= departments
+    return Department.objects.filter(pk__in=ids)
 
 
 def agencies_in_scope(user, *, grade: str = "", region: str = "", department: str = "") -> QuerySet:
@@ -108,11 +139,11 @@ def repairs_queue(user, *, status: str = RepairApplication.Status.PENDING) -> Qu
     qs = RepairApplication.objects.select_related("agency", "event", "applied_by")
     if status:
         qs = qs.filter(status=status)
-    return _scoped(qs, scope_q(user, region_field="agency__region_id"))
+    return _scoped(qs, _about_agency_in_scope(user))
 
 
 def sanctions_list(user) -> QuerySet:
-    return _scoped(Sanction.objects.select_related("agency"), scope_q(user, region_field="agency__region_id"))
+    return _scoped(Sanction.objects.select_related("agency"), _about_agency_in_scope(user))
 
 
 def sanctions_in_force(agency: Agency, on: dt.date) -> list[Sanction]:
@@ -223,7 +254,7 @@ def on_time_by_department(user) -> list[dict]:
         "project__service_type__department__name").annotate(n=Count("id"))))
     overdue: Counter = Counter()
     events = _scoped(CreditEvent.objects.filter(code__in=["overdue_minor", "overdue_major"]),
-                     scope_q(user, region_field="agency__region_id"))
+                     _about_agency_in_scope(user))
     by_type: dict[str, list[str]] = defaultdict(list)
     for cause_type, cause_id in events.values_list("cause_type", "cause_id"):
         if cause_type and cause_id:

@@ -20,7 +20,7 @@ from agencies.credit import CORRECTABLE
 from agencies.models import Agency, CreditEvent
 from marketplace import audit, inputs, workdays
 from marketplace.feedback import show_errors as _errors
-from marketplace.models import Department, Region
+from marketplace.models import Region
 from marketplace.permissions import can, require
 from marketplace.policy import Policy, current_policy, validate
 from ratings import charts, scoring, selectors, services
@@ -163,8 +163,9 @@ def workspace(request):
     _workspace(request)
     grade = request.GET.get("grade", "") if request.GET.get("grade", "") in {"A", "B", "C", "D"} else ""
     region = request.GET.get("region", "")
+    departments = selectors.covered_departments(request.user)
     department = request.GET.get("department", "")
-    if department and not department.isdigit():
+    if department and not (department.isdigit() and departments.filter(pk=department).exists()):
         department = ""
     qs = selectors.agencies_in_scope(request.user, grade=grade, region=region, department=department)
     if fmt := _fmt(request):
@@ -178,7 +179,7 @@ def workspace(request):
     prices = selectors.price_vs_ceiling(request.user)
     return render(request, "ratings/workspace.html", {
         "page": page, "grade": grade, "region": region, "department": department,
-        "regions": Region.objects.all(), "departments": Department.objects.all(),
+        "regions": Region.objects.all(), "departments": departments,
         "counts": selectors.queue_counts(request.user),
         "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布")),
         "chart_on_time": charts.bars([(r["department"], r["rate"], f"{r['rate'] * 100:.1f}% ({r['jobs']})")

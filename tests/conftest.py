@@ -21,6 +21,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
 
 
+def _flush_past_the_truncate_guard():
+    """Let the test runner's flush (TRUNCATE after transactional tests) through the audit tables' guard.
+
+    PostgreSQL refuses TRUNCATE on the audit tables (migration marketplace/0005); the test database is
+    flushed as a superuser, whose `session_replication_role = replica` skips triggers for that one
+    transaction. A restricted application role cannot do this (docs/operations.md).
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "_skips_guard", False):
+        return
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    sql_flush._skips_guard = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_past_the_truncate_guard()
+
 # Actions the kernel's own tests record; declared once per test process like an app's events.py.
 for _action in ("tests.thing_done", "tests.subscribed", "tests.boom", "tests.a", "tests.b", "tests.c"):
     if _action not in events.declared():

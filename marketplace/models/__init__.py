@@ -1,6 +1,7 @@
 from .accounts import Invitation, Membership, Organisation, User
 from .apikeys import ApiKey
 from .audit import AuditEntry, AuditHead
+from .audit import AuditAnchor, AuditEntry, AuditHead
 from .calendar import CalendarYear, Holiday
 from .notifications import Notification
 from .policy import PolicyVersion
@@ -9,6 +10,7 @@ from .search import SearchDocument, SearchFacet
 
 __all__ = [
     "ApiKey",
+    "AuditAnchor",
     "AuditEntry",
     "AuditHead",
     "CalendarYear",

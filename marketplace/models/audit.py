@@ -22,6 +22,8 @@ class AuditEntry(models.Model):
     reason = models.TextField(blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # 1: entries written before actor_repr was hashed; 2: every stored column is hashed (marketplace.audit).
+    hash_version = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]
@@ -39,3 +41,28 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField(default=0)
+
+
+class AuditAnchor(models.Model):
+    """The chain head as published once a day (entry number, its hash, the date): `marketplace.anchors`.
+
+    Copies of these rows are public (a notice and GET /api/audit/anchors), so a chain rewritten or cut
+    after an anchor no longer matches what was published (`manage.py verify_audit --anchors`).
+    """
+
+    date = models.DateField(unique=True)
+    entry_id = models.PositiveBigIntegerField()
+    count = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("审计链锚点")
+        verbose_name_plural = _("审计链锚点")
+
+    def __str__(self) -> str:
+        return f"{self.date} #{self.entry_id} {self.hash[:12]}"
+
+    def as_public(self) -> dict:
+        return {"date": self.date.isoformat(), "entry": self.entry_id, "count": self.count, "hash": self.hash}

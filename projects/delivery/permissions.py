@@ -1,6 +1,15 @@
 """Who may see and act on a service job (object-level)."""
 
+from agencies.permissions import project_departments
 from marketplace.permissions import is_member, is_operator, regulator_covers, rule
+
+
+@project_departments
+def _served_departments(agency):
+    """Departments of the projects an agency has served (its service jobs), for the regulator scope."""
+    from projects.delivery.models import ServiceJob
+
+    return ServiceJob.objects.filter(agency=agency).values_list("project__service_type__department_id", flat=True)
 
 
 def _job(obj):

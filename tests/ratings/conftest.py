@@ -4,7 +4,7 @@ import pytest
 
 from marketplace import workdays
 from marketplace.models import Department, Organisation, Region
-from tests.factories import AgencyFactory, OrganisationFactory, ProjectFactory, member_of
+from tests.factories import AgencyFactory, AgencyServiceFactory, OrganisationFactory, ProjectFactory, member_of
 
 
 @pytest.fixture
@@ -14,7 +14,12 @@ def today():
 
 @pytest.fixture
 def agency(db):
-    return AgencyFactory()
+    """An admitted agency offering 测绘 (自然资源, the department of the `project` fixture), so the
+    department-scoped `covering_regulator` covers it (an agency under no department is outside every
+    department scope)."""
+    agency = AgencyFactory()
+    AgencyServiceFactory(agency=agency)
+    return agency
 
 
 @pytest.fixture
