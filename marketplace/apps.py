@@ -28,6 +28,9 @@ class MarketplaceConfig(AppConfig):
         from marketplace import periodic
 
         periodic.autodiscover()
+        from marketplace import notify_registry
+
+        notify_registry.autodiscover()
         from marketplace import permissions  # noqa: F401  (registers kernel rules)
         from marketplace.models import CalendarYear, Holiday
 

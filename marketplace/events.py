@@ -132,3 +132,6 @@ ORGANISATION_CREATED = declare("marketplace.organisation_created", "an organisat
 MEMBER_ADDED = declare("marketplace.member_added", "a user joins an organisation", user=TEXT, role=TEXT)
 INVITATION_SENT = declare("marketplace.invitation_sent", "a user is invited to an organisation",
                           email=TEXT, role=TEXT)
+SUBSCRIBED = declare("marketplace.subscribed", "a user subscribes to postings of service types × regions",
+                     subscription=ID, service_types=list, regions=list)
+UNSUBSCRIBED = declare("marketplace.unsubscribed", "a user ends a subscription", subscription=ID)

@@ -110,3 +110,6 @@ DELIVERABLE_ACCEPTED = declare(
     calendar_confirmed=FLAG | None, policy_version=int | None)
 RATING_DEADLINE_CLOSED = declare("projects.rating_deadline_closed", "the owner's rating deadline closes (rated)",
                                  project=ID, agency=ID, job=ID, rated_on=DATE)
+OFFER_UNREACHABLE = declare("projects.offer_unreachable", "an offer was made to an agency with no active member "
+                            "with a verified email: nobody could be told, so the owner is", project=ID, code=TEXT,
+                            agency=ID, confirm_by=MOMENT)

@@ -1,7 +1,7 @@
 from .accounts import Invitation, Membership, Organisation, User
 from .audit import AuditEntry, AuditHead
 from .calendar import CalendarYear, Holiday
-from .notifications import Notification
+from .notifications import Notification, NotificationPreference, NotificationProfile, Subscription
 from .policy import PolicyVersion
 from .reference import Department, Region, ServiceType
 from .search import SearchDocument, SearchFacet
@@ -15,11 +15,14 @@ __all__ = [
     "Invitation",
     "Membership",
     "Notification",
+    "NotificationPreference",
+    "NotificationProfile",
     "Organisation",
     "PolicyVersion",
     "Region",
     "SearchDocument",
     "SearchFacet",
     "ServiceType",
+    "Subscription",
     "User",
 ]
