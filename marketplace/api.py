@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from agencies.api import router as agencies_router
+from marketplace.inbox_api import router as me_router
 from marketplace.search.api import router as search_router
 from projects.api import router as projects_router
 from ratings.api import agencies_credit_router
@@ -18,3 +19,4 @@ api.add_router("/ratings", ratings_router)
 # import ratings, so this composition module mounts it beside the agencies router.
 api.add_router("/agencies", agencies_credit_router)
 api.add_router("/search", search_router)
+api.add_router("/me", me_router)

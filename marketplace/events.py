@@ -135,3 +135,7 @@ INVITATION_SENT = declare("marketplace.invitation_sent", "a user is invited to a
 SUBSCRIBED = declare("marketplace.subscribed", "a user subscribes to postings of service types × regions",
                      subscription=ID, service_types=list, regions=list)
 UNSUBSCRIBED = declare("marketplace.unsubscribed", "a user ends a subscription", subscription=ID)
+NOTIFICATION_SETTINGS_CHANGED = declare("marketplace.notification_settings_changed",
+                                        "a user sets their message language and mail mode per kind",
+                                        language=TEXT, modes=dict)
+API_TOKEN_ISSUED = declare("marketplace.api_token_issued", "a user issues a personal API token (its digest is stored)")

@@ -79,3 +79,11 @@ def resend_mail(*, today: dt.date, now: dt.datetime) -> int:
     from marketplace.notify import resend_unsent
 
     return resend_unsent(now=now)
+
+
+@periodic("marketplace.send_digests")
+def send_digests(*, today: dt.date, now: dt.datetime) -> int:
+    """Mail each user who chose the daily digest one mail with yesterday's messages (after 08:00)."""
+    from marketplace.notify import send_digests as send
+
+    return send(now=now)

@@ -77,10 +77,11 @@ class NotificationPreference(models.Model):
 
 
 class NotificationProfile(models.Model):
-    """The language a user's messages are written in (default Simplified Chinese)."""
+    """The language a user's messages are written in (default Simplified Chinese) and their API token's digest."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_profile")
     language = models.CharField(_("消息语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    api_token_digest = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("消息设置")
