@@ -58,7 +58,8 @@ def register_kind(kind: str, label) -> None:
 
 
 def kind_label(kind: str) -> str:
-    return str(KINDS.get(kind, kind))
+    """The kind's label in the active language (labels are lazy or plain Chinese msgids)."""
+    return gettext(str(KINDS.get(kind, kind)))
 
 
 def _users(recipients) -> list:
