@@ -48,8 +48,7 @@ def test_every_rule_marked_as_starting_a_deadline_is_in_the_table():
 
 def test_every_declared_notification_has_english_title_and_body_and_a_kind_label():
     for rule in notify_registry.rules():
-        params = {k: "x" for k in ("code", "title", "agency", "name", "deadline", "count", "outcome", "status",
-                                   "kind", "starts", "ends", "previous", "grade", "score", "service", "region")}
+        params = dict.fromkeys(("code", "title", "agency", "name", "deadline", "count", "outcome", "status", "kind", "starts", "ends", "previous", "grade", "score", "service", "region"), "x")
         zh_title = notify.render(rule.title, params, "zh-hans")
         assert notify.render(rule.title, params, "en") != zh_title, rule.title
         assert notify.render(rule.body, params, "en") != notify.render(rule.body, params, "zh-hans"), rule.body
