@@ -164,7 +164,7 @@ def notify(*, key: str, recipients, kind: str, title: str, body: str = "", url: 
                 created.append(row)
         ids = [row.pk for row in created if row.mail == Notification.Mail.PENDING]
         if ids:
-            transaction.on_commit(lambda: send_emails(ids))
+            transaction.on_commit(lambda: send_emails(ids, now=now))
     return created
 
 
