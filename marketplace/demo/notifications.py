@@ -41,7 +41,8 @@ def seed(*, now: dt.datetime | None = None) -> None:
             "title": title, "service_type": service, "region": owner.region, "funding": "fiscal",
             "scope": f"{title}：按委托书要求完成全部工作并提交成果资料。", "requested_limit_wd": 10, **fields})
 
-    open_posting = draft(f"平湖市曹桥街道安置小区{service.name}服务", 120, ceiling=Decimal("80000"), method="draw")
+    open_posting = draft(f"平湖市曹桥街道安置小区{service.name}服务", 120, ceiling=Decimal("80000"),
+                         floor=Decimal("40000"), method="lowest")
     services.publish(by=by, project=open_posting, now=now - dt.timedelta(minutes=110))
     direct = draft(f"平湖市应急排涝泵站{service.name}（直接选取）", 60, ceiling=Decimal("18000"), method="direct",
                    direct_reason="汛期应急抢险，金额较小，直接选取。")

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 def test_one_sweep_runs_every_apps_periodic_work():
     results = periodic.run()
-    assert set(results) == {"marketplace.resend_mail", "agencies.qualification_reminders", "projects.transitions",
+    assert set(results) == {"marketplace.resend_mail", "marketplace.send_digests",
+                            "agencies.qualification_reminders", "projects.transitions",
                             "projects.service_clock", "ratings.automatic_ratings", "ratings.ended_suspensions"}
 
 
