@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from agencies.api import router as agencies_router
 from marketplace import apikeys
 from marketplace.anchors import router as audit_router
+from marketplace.inbox_api import router as me_router
 from marketplace.search.api import router as search_router
 from opendata.api import router as ocds_router
 from projects.api import router as projects_router
@@ -25,3 +26,4 @@ api.add_router("/search", search_router)
 api.add_router("/ocds", ocds_router)
 apikeys.install(api)
 api.add_router("/audit", audit_router)
+api.add_router("/me", me_router)

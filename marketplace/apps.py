@@ -30,9 +30,12 @@ class MarketplaceConfig(AppConfig):
         periodic.autodiscover()
         from marketplace import (
             audit,
+            notify_registry,
             pagecache,
             permissions,  # noqa: F401  (registers kernel rules)
         )
+
+        notify_registry.autodiscover()
         from marketplace.models import CalendarYear, Holiday
 
         # Any committed audited change invalidates the anonymous page cache (once per transaction).

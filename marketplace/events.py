@@ -141,3 +141,10 @@ API_KEY_CREATED = declare("marketplace.api_key_created", "a user creates an API 
 API_KEY_REVOKED = declare("marketplace.api_key_revoked", "a user revokes one of their API keys", prefix=TEXT)
 AUDIT_ANCHORED = declare("marketplace.audit_anchored", "the audit chain head is published as the day's anchor",
                          entry=ID, count=ID, hash=TEXT, date=DATE)
+SUBSCRIBED = declare("marketplace.subscribed", "a user subscribes to postings of service types × regions",
+                     subscription=ID, service_types=list, regions=list)
+UNSUBSCRIBED = declare("marketplace.unsubscribed", "a user ends a subscription", subscription=ID)
+NOTIFICATION_SETTINGS_CHANGED = declare("marketplace.notification_settings_changed",
+                                        "a user sets their message language and mail mode per kind",
+                                        language=TEXT, modes=dict)
+API_TOKEN_ISSUED = declare("marketplace.api_token_issued", "a user issues a personal API token (its digest is stored)")

@@ -87,3 +87,11 @@ def audit_anchor(*, today: dt.date, now: dt.datetime) -> int:
     from marketplace.audit import anchor
 
     return int(anchor(date=today, now=now) is not None)
+
+
+@periodic("marketplace.send_digests")
+def send_digests(*, today: dt.date, now: dt.datetime) -> int:
+    """Mail each user who chose the daily digest one mail with yesterday's messages (after 08:00)."""
+    from marketplace.notify import send_digests as send
+
+    return send(now=now)

@@ -6,9 +6,10 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
-from marketplace import views
+from marketplace import inbox_views, views
 from marketplace.accounts import views as account_views
 from marketplace.api import api
+from marketplace.feeds import SubscriptionAtomFeed, SubscriptionFeed
 from marketplace.language import switch_language
 
 urlpatterns = [
@@ -31,7 +32,13 @@ urlpatterns = [
     path("dashboard/<str:role>/<int:org_id>/", views.dashboard_role, name="dashboard_role"),
     path("org/<int:org_id>/invite/", views.invite_member, name="invite_member"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/", inbox_views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", inbox_views.notification_read, name="notification_read"),
+    path("notifications/settings/", inbox_views.notification_settings, name="notification_settings"),
+    path("notifications/subscriptions/", inbox_views.subscription_list, name="subscriptions"),
+    path("notifications/subscriptions/<int:pk>/delete/", inbox_views.subscription_delete, name="subscription_delete"),
+    path("feeds/subscriptions/<str:token>/rss/", SubscriptionFeed(), name="subscription_rss"),
+    path("feeds/subscriptions/<str:token>/atom/", SubscriptionAtomFeed(), name="subscription_atom"),
     path("jobs/", include("projects.delivery.urls")),
     # Each app owns its URLs under its own prefix.
     path("agencies/", include("agencies.urls")),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from marketplace import dashboards, notify, permissions, workdays
+from marketplace import dashboards, permissions, workdays
 from marketplace.accounts import services as account_services
 from marketplace.feedback import show_errors
 from marketplace.models import Invitation, Membership, Organisation
@@ -81,12 +81,4 @@ def invitation_accept(request, token: str):
             show_errors(request, exc)
     return render(request, "marketplace/invitation.html", {"invitation": invitation})
 
-
-@login_required
-def notifications(request):
-    items = request.user.notifications.all()[:100]
-    if request.method == "POST":
-        notify.mark_all_read(user=request.user, now=timezone.now())
-        return redirect("notifications")
-    return render(request, "marketplace/notifications.html", {"items": items})
 

@@ -141,3 +141,6 @@ MESSAGE_SENT = declare("projects.message_sent", "the owner or the agency sends a
 MESSAGES_READ = declare("projects.messages_read", "a member of the receiving side opens the thread: the read "
                         "receipts of these messages are set", project=ID, agency=ID, job=ID, messages=list,
                         side=TEXT)
+OFFER_UNREACHABLE = declare("projects.offer_unreachable", "an offer was made to an agency with no active member "
+                            "with a verified email: nobody could be told, so the owner is", project=ID, code=TEXT,
+                            agency=ID, confirm_by=MOMENT)

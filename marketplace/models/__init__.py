@@ -3,7 +3,7 @@ from .apikeys import ApiKey
 from .audit import AuditEntry, AuditHead
 from .audit import AuditAnchor, AuditEntry, AuditHead
 from .calendar import CalendarYear, Holiday
-from .notifications import Notification
+from .notifications import Notification, NotificationPreference, NotificationProfile, Subscription
 from .policy import PolicyVersion
 from .reference import Department, Region, ServiceType
 from .search import SearchDocument, SearchFacet
@@ -19,11 +19,14 @@ __all__ = [
     "Invitation",
     "Membership",
     "Notification",
+    "NotificationPreference",
+    "NotificationProfile",
     "Organisation",
     "PolicyVersion",
     "Region",
     "SearchDocument",
     "SearchFacet",
     "ServiceType",
+    "Subscription",
     "User",
 ]

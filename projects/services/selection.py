@@ -16,6 +16,7 @@ from projects import draw as draw_rules
 from projects import selection as rules
 from projects.eligibility import refusal_reasons
 from projects.models import Project, Registration
+from projects.notifications import announce_offer
 from projects.selectors import agency_facts, requirements_of, split_eligible
 from projects.states import PROJECT, registration_open, selection_may_run
 
@@ -44,7 +45,9 @@ def offer_locked(project: Project, registration: Registration, now: dt.datetime,
     fields = PROJECT.advance(project, transition, now=now)
     registration.offer = Registration.Offer.OFFERED
     registration.offered_at = now
-    registration.confirm_by = deadline_after(now, policy.confirm_within_wd, policy)
+    # The confirmation deadline runs from the moment the agency's members are told (same transaction).
+    announce_offer(project, registration, now=now,
+                   deadline_from=lambda notified_at: deadline_after(notified_at, policy.confirm_within_wd, policy))
     registration.save(update_fields=["offer", "offered_at", "confirm_by"])
     project.selected = registration
     project.selected_at = now

@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_one_sweep_runs_every_apps_periodic_work():
     results = periodic.run()
-    assert set(results) == {"marketplace.resend_mail", "marketplace.audit_anchor", "agencies.qualification_reminders",
-                            "projects.transitions", "projects.service_clock", "ratings.automatic_ratings",
-                            "ratings.ended_suspensions", "opendata.bulk_files"}
+    assert set(results) == {"marketplace.resend_mail", "marketplace.send_digests", "marketplace.audit_anchor",
+                            "agencies.qualification_reminders", "projects.transitions", "projects.service_clock",
+                            "ratings.automatic_ratings", "ratings.ended_suspensions", "opendata.bulk_files"}
 
 
 def test_only_runs_the_named_jobs_and_refuses_unknown_ones():

@@ -96,6 +96,7 @@ class Command(BaseCommand):
             bar.update()
 
             from marketplace.demo import credit, risk, seeding
+            from marketplace.demo import notifications as demo_notifications
 
             agency_login = seeding.seed_agencies(rng=rng, count=opts["agencies"], ensure_user=ensure_user)
             if agency_login:
@@ -112,6 +113,7 @@ class Command(BaseCommand):
                 credit.settle_all(today=timezone.localdate())
             bar.update()
             risk.plant()
+            demo_notifications.seed()  # agency1: a subscription, matching postings, an offer to confirm
         # Demo agencies are created directly, not through audited services, so index everything once.
         call_command("search_index", "rebuild", verbosity=0)
 
