@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_tasks",
+    # Swagger UI from ninja's own static files (pinned with django-ninja), never from a CDN.
+    "ninja",
     "allauth",
     "allauth.account",
     "django.contrib.admin",
