@@ -14,9 +14,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -195,3 +194,56 @@ def actor_name(entry) -> str:
 def audit_sentence(entry) -> str:
     """"2026-11-27 平湖市住房和城乡建设局 上传合同" for one audit entry."""
     return f"{date(entry.created_at)} {actor_name(entry)} {action_label(entry.action)}"
+
+
+# Payload fields worth showing beside an audit sentence, with their label; other keys (ids, hashes,
+# internal codes) stay in the JSON export and the API.
+FIELD_LABELS = {
+    "code": _("项目编号"), "uscc": _("统一社会信用代码"), "name": _("名称"), "price": _("价格"),
+    "deadline": _("报名截止"), "due_on": _("期限"), "signed_on": _("合同签订日"), "score": _("信用分"),
+    "grade": _("等级"), "round": _("轮次"), "requested_wd": _("申请延长（工作日）"),
+    "granted_wd": _("同意延长（工作日）"), "overdue_wd": _("逾期工作日"), "mean": _("平均分"),
+    "publicity_ends_on": _("公示结束"), "contract_due_on": _("合同签订期限"), "version": _("政策版本"),
+    "policy_version": _("政策版本"), "registrations": _("报名数"), "started_on": _("起算日"),
+    "accepted_on": _("验收日"), "document_number": _("文号"),
+}
+_PLAIN_VALUE = re.compile(r"^[\d\-.:+T ]+$")
+
+
+def audit_details(entry) -> str:
+    """The readable part of an entry's payload: "项目编号：PH-2026-0001；价格：¥120,000.00"."""
+    parts = []
+    for key, label in FIELD_LABELS.items():
+        value = (entry.data or {}).get(key)
+        if value in (None, "") or isinstance(value, (dict, list, bool)):
+            continue
+        text = str(value)
+        if key == "price":
+            text = money(value)
+        elif key.endswith(("_on", "deadline")):
+            text = date(text)
+        elif not (_PLAIN_VALUE.match(text) or _CJK.search(text) or key in ("code", "uscc", "grade")):
+            continue
+        parts.append(f"{label}：{text}" if not is_english() else f"{label}: {text}")
+    return "；".join(parts) if not is_english() else "; ".join(parts)
+
+
+# ---- labels for codes that apps register (credit codes, policy keys) ------------------------------
+
+_labels: dict[str, dict[str, str]] = {}
+
+
+def register_labels(kind: str, choices) -> None:
+    """Apps register the labels of their codes (`display.register_labels("credit", Code.choices)`)."""
+    _labels.setdefault(kind, {}).update({str(code): label for code, label in choices})
+
+
+def code_label(code, kind: str) -> str:
+    label = _labels.get(kind, {}).get(str(code))
+    return str(label) if label is not None else str(code)
+
+
+POLICY_LABELS = {
+    "credit_base": _("基础分"), "credit_bonus_cap": _("加分上限"), "credit_window_months": _("计分周期（月）"),
+}
+register_labels("policy", POLICY_LABELS.items())

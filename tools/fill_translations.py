@@ -29,8 +29,9 @@ for message in catalog:
     english = table.get(key)
     if english is None and isinstance(message.id, str) and (m := BILINGUAL.match(message.id)):
         english = m["en"].strip()
-    if key and english and (not message.string or "fuzzy" in message.flags):
-        message.string = english
+    if key and english and (not any(message.string) or "fuzzy" in message.flags):
+        # a plural entry is written "singular||plural" in the TSV
+        message.string = tuple(english.split("||")) if isinstance(message.id, tuple) else english
         message.flags.discard("fuzzy")
         filled += 1
 with PO.open("wb") as fh:
