@@ -12,3 +12,7 @@ class AgenciesConfig(AppConfig):
         from agencies import search
 
         search.register()
+        from agencies.models import CreditEvent
+        from marketplace import display
+
+        display.register_labels("credit", CreditEvent.Code.choices)  # eval_unsat → 评价不满意 on every page

@@ -11,5 +11,7 @@ def marketplace(request):
         "site_name": "中介超市",
         "user_organisations": orgs,
         "is_operator": permissions.is_operator(user) if user is not None else False,
+        # Links to owner-only pages (发布采购需求) are shown only to members of an owner organisation.
+        "is_owner": any(o.kind == "owner" for o in orgs),
         "unread_notifications": unread,
     }

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
+from marketplace.display import one_language
+
 
 def error_messages(error) -> list[str]:
     """The messages of a ValidationError, or of an invalid form (a field's label before its errors)."""
@@ -23,9 +25,9 @@ def error_messages(error) -> list[str]:
 
 
 def show_errors(request, error) -> None:
-    """Each message as a page message (django.contrib.messages, level error)."""
+    """Each message as a page message (django.contrib.messages, level error), in the active language only."""
     for message in error_messages(error):
-        messages.error(request, message)
+        messages.error(request, one_language(message))
 
 
 def error_text(error, separator: str = "; ") -> str:

@@ -32,6 +32,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+FORM_RENDERER = "marketplace.renderers.SiteFormRenderer"  # error lists in one language
+CSRF_FAILURE_VIEW = "marketplace.views.csrf_failure"  # the site's 403 page, in its language
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

@@ -58,3 +58,8 @@ if settings.DEBUG:
 urlpatterns += [
     path("", include(wagtail_urls)),
 ]
+
+handler400 = "marketplace.views.bad_request"
+handler403 = "marketplace.views.permission_denied"
+handler404 = "marketplace.views.page_not_found"
+handler500 = "marketplace.views.server_error"

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from marketplace import dashboards, permissions, workdays
@@ -82,3 +83,58 @@ def invitation_accept(request, token: str):
     return render(request, "marketplace/invitation.html", {"invitation": invitation})
 
 
+# ---- error pages: the site's layout and language, with a way back ------------------------------
+
+_ERRORS = {
+    400: (gettext_lazy("请求有误"), gettext_lazy("提交的内容无法处理，请返回上一页检查后重试。")),
+    403: (gettext_lazy("没有权限"), gettext_lazy("您当前的账号无权访问此页面。如需办理，请切换到有权限的单位账号。")),
+    404: (gettext_lazy("页面不存在"), gettext_lazy("您访问的页面不存在或已被移除，请检查地址。")),
+    429: (gettext_lazy("操作过于频繁"), gettext_lazy("请稍等片刻后再试。")),
+    500: (gettext_lazy("系统暂时出错"), gettext_lazy("服务器处理请求时出错，已记录。请稍后再试。")),
+}
+
+
+def error_page(request, status: int, exception=None):
+    """Render the error page for `status` (400/403/404/429/500) inside the site's layout."""
+    title, text = _ERRORS[status]
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        same_site = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+    except Exception:  # noqa: BLE001 — a 400 for a disallowed Host header has no trustworthy host
+        same_site = False
+    context = {"status": status, "title": title, "text": text,
+               "back": referer if same_site and status != 500 else ""}
+    try:
+        return render(request, "error.html", context, status=status)
+    except Exception:  # noqa: BLE001 — a broken page (e.g. database down) must still answer
+        from django.template import loader
+
+        body = loader.get_template("error_plain.html").render(context)
+        return HttpResponse(body, status=status)
+
+
+def bad_request(request, exception=None):
+    return error_page(request, 400, exception)
+
+
+def permission_denied(request, exception=None):
+    return error_page(request, 403, exception)
+
+
+def page_not_found(request, exception=None):
+    return error_page(request, 404, exception)
+
+
+def too_many_requests(request, exception=None):
+    return error_page(request, 429, exception)
+
+
+def csrf_failure(request, reason=""):
+    """An expired or missing form token: the 403 page (the form can be reloaded and sent again)."""
+    return error_page(request, 403)
+
+
+def server_error(request):
+    return error_page(request, 500)

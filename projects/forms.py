@@ -42,6 +42,7 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = FIELDS
+        labels = {"service_type": _("服务类型"), "region": _("区域")}
 
     def clean_qualifications(self):
         rows = _lines(self.cleaned_data["qualifications"], 2, "资质要求")
