@@ -1,6 +1,5 @@
 from .accounts import Invitation, Membership, Organisation, User
 from .apikeys import ApiKey
-from .audit import AuditEntry, AuditHead
 from .audit import AuditAnchor, AuditEntry, AuditHead
 from .calendar import CalendarYear, Holiday
 from .notifications import Notification, NotificationPreference, NotificationProfile, Subscription
