@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from agencies.identifiers import normalise
 from agencies.models import Agency
 from marketplace import permissions
 from marketplace.feedback import show_errors as _errors
@@ -115,7 +116,7 @@ def _owner_org(request):
 def project_create(request):
     owner = _owner_org(request)
     # "邀请参与项目" on a storefront links here with ?invite=<uscc>: start an invitation posting.
-    invite = (request.GET.get("invite") or "").strip().upper()
+    invite = normalise(request.GET.get("invite"))
     initial = {"method": "invitation", "invited": invite} if invite else None
     form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -192,7 +193,7 @@ def project_select(request, code: str):
 @require_POST
 def project_direct(request, code: str):
     def run(p):
-        agency = Agency.objects.filter(uscc=request.POST.get("uscc", "").strip().upper()).first()
+        agency = Agency.objects.filter(uscc=normalise(request.POST.get("uscc", ""))).first()
         if agency is None:
             raise ValidationError(_("未找到该机构 / agency not found"))
         services.select_direct(by=request.user, project=p, agency=agency)

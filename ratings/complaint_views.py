@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from agencies.identifiers import normalise
 from agencies.models import Agency
 from marketplace.feedback import show_errors
 from marketplace.permissions import require
@@ -51,7 +52,7 @@ def _lookups(data, *, visible_only: bool = True):
     """The agency (by USCC) and project (by code) named in the form; unknown ones are refused."""
     from projects.models import Project
 
-    uscc, code = data.get("agency", "").strip().upper(), data.get("project", "").strip()
+    uscc, code = normalise(data.get("agency", "")), data.get("project", "").strip()
     agencies = Agency.objects.select_related("region", "organisation")
     agency = agencies.filter(uscc=uscc, status__in=pc.COMPLAINABLE).first() if uscc else None
     if uscc and agency is None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from agencies.identifiers import normalise
 from agencies.models import Agency
 from marketplace import audit
 from marketplace.feedback import show_errors
@@ -72,7 +73,7 @@ def _departments(user):
 
 
 def _agency(uscc: str) -> Agency:
-    agency = Agency.objects.filter(uscc=(uscc or "").strip().upper()).first()
+    agency = Agency.objects.filter(uscc=normalise(uscc)).first()
     if agency is None:
         raise ValidationError(_("未找到该统一社会信用代码的机构 / no agency with this USCC"))
     return agency

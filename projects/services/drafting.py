@@ -7,7 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from marketplace import audit, workdays
+from agencies.identifiers import normalise
+from marketplace import audit, inputs, workdays
 from marketplace.policy import Policy, current_policy
 from projects import draw as draw_rules
 from projects import selection as rules
@@ -60,18 +61,16 @@ def _set_children(project: Project, *, qualifications=None, practitioners=None, 
         for qtype, level in qualifications:
             if (qtype or "").strip():
                 RequiredQualification.objects.create(project=project, qualification_type=qtype.strip(),
-                                                     min_level=int(level or 3))
+                                                     min_level=inputs.level(level or 3))
     if practitioners is not None:
         project.required_practitioners.all().delete()
         for kind, count in practitioners:
             if (kind or "").strip():
-                if int(count) < 1:
-                    raise ValidationError("人员数量至少为1 / practitioner count must be at least 1")
-                RequiredPractitioner.objects.create(project=project, kind=kind.strip(), count=int(count))
+                RequiredPractitioner.objects.create(project=project, kind=kind.strip(), count=inputs.count(count))
     if avoided is not None:
         project.avoided.all().delete()
         for uscc, name, reason in avoided:
-            uscc = (uscc or "").strip().upper()
+            uscc = normalise(uscc)
             if not uscc:
                 continue
             if not (reason or "").strip():
