@@ -6,8 +6,9 @@
 #                                                                     └─► Redis (shared cache)
 #   the periodic sweep in a loop (every 60 s), as zjcs_app
 #
-# then the browser journeys against it (LIVE_URL), demo data through the same app role, and the backup
-# drill: pg_dump → pg_restore into a fresh database → verify_audit --anchors and verify_credit there.
+# then the browser journeys against it (LIVE_URL), demo data through the same app role, schemathesis
+# against the served OpenAPI (tools/schemathesis.sh), and the backup drill: pg_dump → pg_restore into
+# a fresh database → verify_audit --anchors and verify_credit there.
 #
 #   tools/prod_stack.sh            # everything above, then stop the stack
 #   KEEP=1 tools/prod_stack.sh     # leave the stack running (prints how to stop it)
@@ -57,7 +58,8 @@ mkdir -p "$RUN/media" "$RUN/private"
 
 step "collectstatic, nginx on :$WEB_PORT → gunicorn on :$APP_PORT"
 DATABASE_URL="$APP_URL" "$PY" manage.py collectstatic --no-input -v0
-sed -e "s#@RUN@#$RUN#g" -e "s#@WEB_PORT@#$WEB_PORT#g" -e "s#@APP_PORT@#$APP_PORT#g" tools/nginx.conf >"$RUN/nginx.conf"
+sed -e "s#@RUN@#$RUN#g" -e "s#@WEB_PORT@#$WEB_PORT#g" -e "s#@APP_PORT@#$APP_PORT#g" \
+  -e "s#@APP_GROUP@#$(id -gn)#g" tools/nginx.conf >"$RUN/nginx.conf"
 nginx -t -q -c "$RUN/nginx.conf" -p "$RUN"
 nginx -c "$RUN/nginx.conf" -p "$RUN"
 DATABASE_URL="$APP_URL" "$VENV/bin/gunicorn" marketplace.wsgi --workers 2 --bind "127.0.0.1:$APP_PORT" \
@@ -81,9 +83,14 @@ env -u DEBUG -u SECRET_KEY -u REDIS_URL -u STATIC_ROOT -u MEDIA_ROOT -u PRIVATE_
   LIVE_URL="http://127.0.0.1:$WEB_PORT" LIVE_REDIS_URL="$REDIS_URL" ARTIFACTS_DIR="$ROOT/artifacts" \
   DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" "$PY" -m pytest -m browser -n 0 -p no:logging --reuse-db
 
-step "demo data through the app role, the day's anchor, then the backup drill"
+step "demo data through the app role, the day's anchor"
 DATABASE_URL="$APP_URL" "$PY" manage.py seed_demo >"$RUN/seed.log"
 DATABASE_URL="$APP_URL" "$PY" manage.py sweep_deadlines --only marketplace.audit_anchor
+
+step "schemathesis against the served OpenAPI (anonymous, then a demo owner)"
+DATABASE_URL="$APP_URL" VENV="$VENV" ARTIFACTS_DIR="$ROOT/artifacts" tools/schemathesis.sh "http://127.0.0.1:$WEB_PORT"
+
+step "backup drill"
 curl -fsS "http://127.0.0.1:$WEB_PORT/api/audit/anchors" >"$RUN/anchors.json"
 pg_dump "${PGH[@]}" -Fc -f "$RUN/zjcs.dump" "$TESTDB"
 psql "${PGH[@]}" -q -c "CREATE DATABASE $RESTORED"
