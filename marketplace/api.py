@@ -12,7 +12,37 @@ from projects.api import router as projects_router
 from ratings.api import agencies_credit_router
 from ratings.api import router as ratings_router
 
-api = NinjaAPI(title="中介超市 API", version="1.0", urls_namespace="api",
+ERROR_SCHEMA = {"title": "ErrorDetail", "type": "object", "properties": {"detail": {}},
+                "description": "错误说明 / what was wrong (a message, or ninja's list of invalid fields)"}
+# Answers every operation may give besides its own: refused input (a NUL byte, refused by the input
+# guard), parameters that fail validation, a missing object (path parameters) and a missing login.
+GENERIC_RESPONSES = {
+    "400": "输入无效 / bad input (e.g. a NUL byte)",
+    "422": "参数校验失败 / a parameter failed validation",
+}
+
+
+class DocumentedAPI(NinjaAPI):
+    """The API whose OpenAPI document lists every status code an operation can answer (issue 14)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorDetail"] = ERROR_SCHEMA
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                codes = dict(GENERIC_RESPONSES)
+                if "{" in path:
+                    codes["404"] = "不存在 / not found"
+                if operation.get("security"):
+                    codes["401"] = "请先登录 / authentication required"
+                responses = operation.setdefault("responses", {})
+                for code, text in codes.items():
+                    responses.setdefault(code, {"description": text, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/ErrorDetail"}}}})
+        return schema
+
+
+api = DocumentedAPI(title="中介超市 API", version="1.0", urls_namespace="api",
                description="公开数据接口 / open data API: agencies, projects, draws, credit, search")
 
 api.add_router("/agencies", agencies_router)

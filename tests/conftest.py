@@ -1,5 +1,6 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -7,6 +8,23 @@ from django.db import connection
 from marketplace import events
 from marketplace.models import Organisation
 from tests.factories import OrganisationFactory, UserFactory, member_of
+
+# Browser journeys against an external stack (tools/prod_stack.sh: nginx → gunicorn → PostgreSQL + Redis)
+# instead of pytest-django's live server: LIVE_URL is its address, DATABASE_URL names the database the
+# stack serves (as pytest-django's test database, reused with --reuse-db).
+LIVE_URL = os.environ.get("LIVE_URL", "").rstrip("/")
+
+if LIVE_URL:
+    @pytest.fixture
+    def live_server(transactional_db):
+        """The external stack in place of `live_server` (its cache emptied: the data is new each test)."""
+        from types import SimpleNamespace
+
+        if os.environ.get("LIVE_REDIS_URL"):
+            import redis
+
+            redis.Redis.from_url(os.environ["LIVE_REDIS_URL"]).flushdb()
+        return SimpleNamespace(url=LIVE_URL)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -19,6 +37,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not browser:
             item.add_marker(skip_browser)
+        if LIVE_URL and "browser" in item.keywords and "mail.outbox" in Path(str(item.fspath)).read_text():
+            item.add_marker(pytest.mark.skip(reason="reads the test process's mail outbox (not the stack's)"))
 
 
 def _flush_past_the_truncate_guard():
