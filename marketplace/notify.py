@@ -62,8 +62,8 @@ def kind_label(kind: str) -> str:
     return gettext(str(KINDS.get(kind, kind)))
 
 
-def _users(recipients) -> list:
-    """Users from users and organisations (an organisation means all its members), deduplicated."""
+def recipients_of(recipients) -> list:
+    """Users from users and organisations (an organisation means all its active members), deduplicated."""
     from marketplace.models import Organisation, User
 
     if isinstance(recipients, User | Organisation):
@@ -150,7 +150,7 @@ def notify(*, key: str, recipients, kind: str, title: str, body: str = "", url: 
         params = {**params, "deadline": format_deadline(deadline)}
     created = []
     with transaction.atomic():
-        for user in _users(recipients):
+        for user in recipients_of(recipients):
             lang = language_of(user)
             defaults = {"kind": kind, "title": render(title, params, lang)[:200], "body": render(body, params, lang),
                         "url": url, "deadline": deadline, "created_at": now or timezone.now(),

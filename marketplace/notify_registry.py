@@ -99,8 +99,12 @@ def send(rule: Rule, message: Message, *, key: str, now: dt.datetime | None = No
 
 def deliver(rule: Rule, entry) -> int:
     """Send every message `rule` builds for the committed `entry`; returns the inbox rows created."""
-    created = 0
+    created, told = 0, set()
     for message in rule.build(entry) or ():
+        # One message per person per event: a registrant who also subscribes hears of a result once.
+        users = [u for u in notify.recipients_of(message.recipients) if u.pk not in told]
+        told.update(u.pk for u in users)
+        message.recipients = users
         key = f"{rule.action}:{entry.pk}" + (f":{message.key}" if message.key else "")
         created += len(send(rule, message, key=message.key if rule.inline else key))
     return created

@@ -83,3 +83,18 @@ def test_postings_revisions_and_results_reach_the_subscriber(owner_user, owner_o
     assert result.deadline is not None and project.publicity_ends_on.isoformat() in result.body
     # The subscription's own feed lists what it matched.
     assert set(sub.notifications.values_list("kind", flat=True)) == {"posting_new", "posting_revised", "result"}
+
+
+def test_a_registrant_who_also_subscribes_hears_of_the_result_once(owner_user, owner_org, agencies,
+                                                                   django_capture_on_commit_callbacks):
+    subscriber = agencies[0]
+    subscriptions.subscribe(by=subscriber.user, name="测绘", service_types=["ZR01"], regions=[])
+    project = services.publish(by=owner_user, project=make_draft(owner_user, owner_org), now=PUBLISH_AT)
+    register_all(project, agencies)
+    with django_capture_on_commit_callbacks(execute=True):
+        project = services.select_provider(by=owner_user, project=project, now=AFTER)
+        offered = project.selected
+        services.confirm_selection(by=offered.agency.organisation.memberships.get().user, registration=offered,
+                                   now=AFTER + dt.timedelta(hours=1))
+    assert Notification.objects.filter(recipient=subscriber.user, kind="result").count() == 1
+    assert Notification.objects.filter(kind="result").count() == len(agencies)
