@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from marketplace import audit, notify, workdays
+from marketplace import audit, workdays
 from marketplace.policy import Policy, current_policy
 from projects import selection as rules
 from projects.eligibility import refusal_reasons
@@ -31,7 +31,7 @@ from projects.selectors import agency_facts, requirements_of
 from projects.services import revise
 from projects.services._base import local_date, locked, now_or, require
 from projects.states import registration_open
-from projects.talk_kinds import ensure_kinds
+from projects.talk_kinds import send
 
 QUESTION_MAX_CHARS = 2000
 ANSWER_MAX_CHARS = 5000
@@ -111,10 +111,9 @@ def ask(*, by, project: Project, agency: Agency, question: str, now: dt.datetime
                  data={"project": project.pk, "code": project.code, "clarification": row.pk, "number": number,
                        "answer_due": row.answer_due})
     due = timezone.localtime(row.answer_due).strftime("%Y-%m-%d %H:%M")
-    ensure_kinds()
-    notify.notify(key=f"clarification:{row.pk}:asked", recipients=project.owner, kind="clarification_asked",
-                  title=f"新的答疑问题：{project.code} 问{number}",
-                  body=f"{question}\n\n请在 {due} 前公开答复 / please answer publicly by {due}", url=_url(project))
+    send(key=f"clarification:{row.pk}:asked", recipients=project.owner, kind="clarification_asked",
+         title=f"新的答疑问题：{project.code} 问{number}", deadline=row.answer_due,
+         body=f"{question}\n\n请在 {due} 前公开答复 / please answer publicly by {due}", url=_url(project))
     return row
 
 
@@ -152,10 +151,9 @@ def answer(*, by, clarification: Clarification, text: str, changes: dict | None 
                  reason=text, data={"project": project.pk, "code": project.code, "clarification": row.pk,
                                     "number": row.number, "revision": revision.number if revision else None,
                                     "late": late})
-    ensure_kinds()
-    notify.notify(key=f"clarification:{row.pk}:answered", recipients=_answer_recipients(project, row),
-                  kind="clarification_answered", title=f"答疑已答复：{project.code} 问{row.number}",
-                  body=f"问：{row.question}\n答：{text}", url=_url(project))
+    send(key=f"clarification:{row.pk}:answered", recipients=_answer_recipients(project, row),
+         kind="clarification_answered", title=f"答疑已答复：{project.code} 问{row.number}",
+         body=f"问：{row.question}\n答：{text}", url=_url(project))
     return row
 
 

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace import audit, notify, uploads
+from marketplace import audit, uploads
 from marketplace.permissions import is_member
-from projects.talk_kinds import ensure_kinds
+from projects.talk_kinds import send
 from projects.talk_models import JobMessage, JobMessageFile
 
 from .models import ServiceJob
@@ -78,9 +78,8 @@ def send_message(*, by, job: ServiceJob, body: str, files=(), now: dt.datetime |
                        "side": side, "files": [meta["sha256"] for _f, meta in checked]})
     other = job.agency.organisation if side == "owner" else job.project.owner
     sender = "业主" if side == "owner" else "服务机构"
-    ensure_kinds()
-    notify.notify(key=f"job_message:{message.pk}", recipients=other, kind="job_message",
-                  title=f"{sender}发来新消息：{job.project.code}", body=body[:500], url=thread_url(job))
+    send(key=f"job_message:{message.pk}", recipients=other, kind="job_message",
+         title=f"{sender}发来新消息：{job.project.code}", body=body[:500], url=thread_url(job))
     return message
 
 
