@@ -2,7 +2,6 @@
 complaints about an owner's conduct, complaints a regulator records, tracking numbers, attachments, links."""
 
 import datetime as dt
-
 import re
 
 import pytest
