@@ -25,6 +25,7 @@ urlpatterns = [
     path("org/<int:org_id>/invite/", views.invite_member, name="invite_member"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("notifications/", views.notifications, name="notifications"),
+    path("tools/verify_draw.py", views.verify_draw_tool, name="verify_draw_tool"),
     path("jobs/", include("projects.delivery.urls")),
     # Each app owns its URLs under its own prefix.
     path("agencies/", include("agencies.urls")),
