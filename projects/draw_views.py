@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency
 from projects.views import _visible_project
 
-
 # tools/verify_draw.py's reasons (the browser verifier returns the same English text) in the page's language.
 REASONS = {
     "the record is not a JSON object": gettext_lazy("记录不是 JSON 对象"),
