@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from agencies import forms, selectors, services
 from agencies.models import Agency, AgencyDocument, AgencyService, Case, ChangeRequest, Practitioner, Qualification
 from marketplace import pagination, permissions
+from marketplace.feedback import error_messages
 from marketplace.feedback import show_errors as _errors
 from marketplace.models import Region, ServiceType
 
@@ -110,7 +111,8 @@ def apply_step(request, pk: int, step: str):
         response = _apply_post(request, agency, step)
         if response is not None:
             return response
-        return redirect("agencies:apply_step", pk=agency.pk, step=step)
+        if getattr(request, "_refused_form", None) is None:
+            return redirect("agencies:apply_step", pk=agency.pk, step=step)
     ctx = {"agency": agency, "step": step, "steps": STEPS, "editable": editable,
            "documents": agency.documents.all(), "doc_form": forms.DocumentForm()}
     if step == "basic":
@@ -130,6 +132,9 @@ def apply_step(request, pk: int, step: str):
         ctx["items"] = agency.services.select_related("service_type")
     elif step == "submit":
         ctx["missing"] = selectors.missing_for_submission(agency)
+    refused = getattr(request, "_refused_form", None)
+    if refused is not None:  # shown again with what was typed, the message beside the field
+        ctx["doc_form" if isinstance(refused, forms.DocumentForm) else "form"] = refused
     return render(request, "agencies/apply_step.html", ctx)
 
 
@@ -140,32 +145,48 @@ def _upload(request, agency, kind, field="file"):
     return services.upload_document(by=request.user, agency=agency, kind=kind, file=upload)
 
 
-def _valid(form, message=None):
+def _valid(request, form, message=None):
+    """The cleaned data, or a refusal; the bound form is kept on the request so the page is shown again
+    with every value and each message beside its field (`_refused_form`)."""
+    request._posted_form = form
     if not form.is_valid():
-        raise ValidationError(message or _("请检查填写内容 / please check the form"))
+        raise ValidationError(error_messages(form) or [message], code="form")
     return dict(form.cleaned_data)
+
+
+def _refused_form(request, exc: ValidationError):
+    """The bound form of the refused post with the service's refusal added to it (None when there was none)."""
+    form = getattr(request, "_posted_form", None)
+    if form is None:
+        return None
+    if getattr(exc, "code", None) != "form":  # a refusal by the service: show it in the form, values kept
+        try:
+            form.add_error(None, exc)
+        except (ValueError, AttributeError):
+            form.add_error(None, exc.messages)
+    return form
 
 
 # ---- form handlers: each parses one submitted form and calls one service -------------------------
 
 
 def _upload_document(request, agency: Agency) -> None:
-    data = _valid(forms.DocumentForm(request.POST, request.FILES), _("请选择材料类型和文件 / choose a kind and a file"))
+    data = _valid(request, forms.DocumentForm(request.POST, request.FILES), _("请选择材料类型和文件 / choose a kind and a file"))
     services.upload_document(by=request.user, agency=agency, kind=data["kind"], file=data["file"])
 
 
 def _save_basic(request, agency: Agency) -> None:
-    data = _valid(forms.BasicForm(request.POST, lock_uscc=True, initial={"uscc": agency.uscc}))
+    data = _valid(request, forms.BasicForm(request.POST, lock_uscc=True, initial={"uscc": agency.uscc}))
     data.pop("uscc", None)
     services.update_application(by=request.user, agency=agency, **data)
 
 
 def _save_contact(request, agency: Agency) -> None:
-    services.update_application(by=request.user, agency=agency, **_valid(forms.ContactForm(request.POST)))
+    services.update_application(by=request.user, agency=agency, **_valid(request, forms.ContactForm(request.POST)))
 
 
 def _add_qualification(request, agency: Agency) -> None:
-    data = _valid(forms.QualificationForm(request.POST, request.FILES))
+    data = _valid(request, forms.QualificationForm(request.POST, request.FILES))
     data.pop("scan")
     # Validate before storing the scan, so a refused qualification leaves no file behind.
     services.clean_qualification(data)
@@ -179,7 +200,7 @@ def _remove_qualification(request, agency: Agency) -> None:
 
 
 def _add_practitioner(request, agency: Agency) -> None:
-    data = _valid(forms.PractitionerForm(request.POST, request.FILES))
+    data = _valid(request, forms.PractitionerForm(request.POST, request.FILES))
     data.pop("social_insurance")
     # Validate the person before storing the proof, so a refused practitioner leaves no file behind.
     services.clean_practitioner(data, agency=agency)
@@ -193,7 +214,7 @@ def _remove_practitioner(request, agency: Agency) -> None:
 
 
 def _save_service(request, agency: Agency) -> None:
-    services.save_service(by=request.user, agency=agency, **_valid(forms.ServiceForm(request.POST)))
+    services.save_service(by=request.user, agency=agency, **_valid(request, forms.ServiceForm(request.POST)))
 
 
 def _remove_service(request, agency: Agency) -> None:
@@ -206,13 +227,13 @@ def _submit(request, agency: Agency) -> None:
 
 
 def _save_storefront(request, agency: Agency) -> None:
-    data = _valid(forms.StorefrontForm(request.POST))
+    data = _valid(request, forms.StorefrontForm(request.POST))
     services.update_storefront(by=request.user, agency=agency, description=data["description"],
                                regions_served=data["regions_served"])
 
 
 def _save_case(request, agency: Agency) -> None:
-    services.save_case(by=request.user, agency=agency, **_valid(forms.CaseForm(request.POST)))
+    services.save_case(by=request.user, agency=agency, **_valid(request, forms.CaseForm(request.POST)))
 
 
 def _remove_case(request, agency: Agency) -> None:
@@ -222,11 +243,11 @@ def _remove_case(request, agency: Agency) -> None:
 
 def _propose_legal_rep(request, agency: Agency) -> None:
     services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LEGAL_REP,
-                            data=_valid(forms.LegalRepChangeForm(request.POST)))
+                            data=_valid(request, forms.LegalRepChangeForm(request.POST)))
 
 
 def _propose_licence(request, agency: Agency) -> None:
-    data = _valid(forms.LicenceChangeForm(request.POST, request.FILES),
+    data = _valid(request, forms.LicenceChangeForm(request.POST, request.FILES),
                   _("请上传新的营业执照 / upload the new licence"))
     doc = _upload(request, agency, AgencyDocument.Kind.LICENCE)
     services.propose_change(by=request.user, agency=agency, kind=ChangeRequest.Kind.LICENCE,
@@ -282,7 +303,9 @@ def _apply_post(request, agency: Agency, step: str):
     try:
         post.run(request, agency)
     except ValidationError as exc:
-        _errors(request, exc)
+        request._refused_form = _refused_form(request, exc)
+        if request._refused_form is None:
+            _errors(request, exc)
         return None
     if post.done:
         messages.success(request, post.done)
@@ -376,21 +399,40 @@ def manage(request, pk: int):
         try:
             _manage_post(request, agency)
         except ValidationError as exc:
+            form = _refused_form(request, exc)
+            if form is not None:  # the page again, with what was typed and the message beside the field
+                return render(request, "agencies/manage.html",
+                              _manage_context(agency, op=request.POST.get("op", ""), bound=form))
             _errors(request, exc)
         return HttpResponseRedirect(reverse("agencies:manage", args=[agency.pk]))
-    return render(request, "agencies/manage.html", {
-        "agency": agency,
-        "storefront_form": forms.StorefrontForm(initial={
-            "description": agency.description,
-            "regions_served": list(agency.regions_served.values_list("code", flat=True))}),
-        "service_form": forms.ServiceForm(), "case_form": forms.CaseForm(),
-        "qualification_form": forms.QualificationForm(), "practitioner_form": forms.PractitionerForm(),
-        "legal_rep_form": forms.LegalRepChangeForm(), "licence_form": forms.LicenceChangeForm(),
+    return render(request, "agencies/manage.html", _manage_context(agency))
+
+
+# op → the form of the management page that posts it (each with its own element ids: the page has seven).
+MANAGE_FORMS = {"storefront": forms.StorefrontForm, "service": forms.ServiceForm, "case": forms.CaseForm,
+                "qualification": forms.QualificationForm, "practitioner": forms.PractitionerForm,
+                "legal_rep": forms.LegalRepChangeForm, "licence": forms.LicenceChangeForm}
+
+
+def _manage_context(agency: Agency, *, op: str = "", bound=None) -> dict:
+    ctx = {}
+    for key, form_class in MANAGE_FORMS.items():
+        if key == op and bound is not None:
+            form = bound
+        elif key == "storefront":
+            form = form_class(initial={"description": agency.description, "regions_served": list(
+                agency.regions_served.values_list("code", flat=True))})
+        else:
+            form = form_class()
+        form.auto_id = f"id_{key}_%s"
+        ctx[f"{key}_form"] = form
+    return {
+        "agency": agency, **ctx,
         "services": agency.services.select_related("service_type"), "cases": agency.cases.all(),
         "qualifications": agency.qualifications.all(), "practitioners": agency.practitioners.all(),
         "changes": agency.change_requests.order_by("-submitted_at")[:20],
         "documents": agency.documents.all()[:50],
-    })
+    }
 
 
 def _manage_post(request, agency: Agency) -> None:

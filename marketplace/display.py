@@ -81,7 +81,7 @@ def wan(value) -> str:
 
 
 def date(value) -> str:
-    """One date format per language: 2026-11-27 (Chinese) / 27 Nov 2026 (English); datetimes add HH:MM."""
+    """The one date format: 2026-11-27 (datetimes add local HH:MM), in both languages, as the rest of the site."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
@@ -89,15 +89,11 @@ def date(value) -> str:
             value = dt.date.fromisoformat(value[:10]) if len(value) <= 10 else dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-    clock = ""
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        clock = value.strftime(" %H:%M")
-        value = value.date()
-    if is_english():
-        return f"{value.day} {value.strftime('%b %Y')}{clock}"
-    return f"{value:%Y-%m-%d}{clock}"
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
 
 
 # ---- audit entries as sentences -----------------------------------------------------------------
@@ -188,6 +184,8 @@ def actor_name(entry) -> str:
     organisation = getattr(entry, "organisation", None)
     if organisation is not None:
         return organisation.name
+    if getattr(entry, "actor_id", None) is None and getattr(entry, "actor", None) is None:
+        return gettext("系统")
     return getattr(entry, "actor_repr", "") or gettext("系统")
 
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("notifications/subscriptions/<int:pk>/delete/", inbox_views.subscription_delete, name="subscription_delete"),
     path("feeds/subscriptions/<str:token>/rss/", SubscriptionFeed(), name="subscription_rss"),
     path("feeds/subscriptions/<str:token>/atom/", SubscriptionAtomFeed(), name="subscription_atom"),
+    path("tools/verify_draw.py", views.verify_draw_tool, name="verify_draw_tool"),
     path("jobs/", include("projects.delivery.urls")),
     # Each app owns its URLs under its own prefix.
     path("agencies/", include("agencies.urls")),

@@ -138,3 +138,13 @@ def csrf_failure(request, reason=""):
 
 def server_error(request):
     return error_page(request, 500)
+
+
+def verify_draw_tool(request):
+    """tools/verify_draw.py for download: the standalone checker the draw record page links."""
+    from django.conf import settings
+    from django.http import FileResponse
+
+    path = settings.BASE_DIR / "tools" / "verify_draw.py"
+    return FileResponse(path.open("rb"), as_attachment=True, filename="verify_draw.py",
+                        content_type="text/x-python; charset=utf-8")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import draw_views, views
 
 app_name = "projects"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.project_create, name="create"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("<str:code>/", views.project_detail, name="detail"),
+    path("<str:code>/draw/", draw_views.draw_record, name="draw_record"),
     path("<str:code>/edit/", views.project_edit, name="edit"),
     path("<str:code>/publish/", views.project_publish, name="publish"),
     path("<str:code>/revise/", views.project_revise, name="revise"),

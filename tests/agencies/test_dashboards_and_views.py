@@ -52,7 +52,7 @@ def test_multi_step_application_through_views(client, applicant, operator_user):
     # A disguised executable is refused with a bilingual message and nothing stored.
     r = client.post(step("documents"), {"op": "upload", "kind": "other",
                                         "file": pdf("evil.pdf", b"MZ\x90\x00")}, follow=True)
-    assert "only PDF, JPEG or PNG files are accepted" in r.content.decode()
+    assert "只接受 PDF、JPEG 或 PNG 文件" in r.content.decode() and "files are accepted" not in r.content.decode()
     assert agency.documents.count() == 4
     client.post(step("contact"), {"contact_name": "李四", "contact_phone": "0573-1", "contact_id": make_resident_id(2)})
     client.post(step("qualifications"), {"qualification_type": "测绘资质", "level": 2, "number": "乙测资字1"})

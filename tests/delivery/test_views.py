@@ -165,7 +165,7 @@ def test_pause_and_supply_through_the_pages(client, job, users):
     response = post(client, users["agency"], url, {"request": ""})
     assert response.status_code == 302
     follow = client.get(response["Location"])
-    assert any("补正" in m and "list in writing" in m for m in messages_of(follow))
+    assert any("请书面列明需要补正的资料" in m and "list in writing" not in m for m in messages_of(follow))
     assert not ClockPause.objects.exists()
     post(client, users["agency"], url, {"request": "请提供1:500地形图"})
     job.refresh_from_db()

@@ -41,7 +41,8 @@ def test_bad_policy_input_gets_message_and_changes_nothing(client, operator, bad
     data = _form(note="调整")
     data.update(bad)
     resp = client.post(reverse("marketplace_policy"), data, follow=True)
-    assert " / " in "".join(str(m) for m in resp.context["messages"])
+    shown = "".join(str(m) for m in resp.context["messages"])
+    assert shown and " / " not in shown  # the Chinese side only (one language at a time)
     assert PolicyVersion.objects.count() == 1
 
 

@@ -321,8 +321,10 @@ def test_correction_view_for_the_covering_regulator_only(
     client.force_login(covering_regulator)
     assert client.get(url).status_code == 405
     assert f'action="/credit/regulator/ledger/{penalty.pk}/correct/"' in client.get(ledger).content.decode()
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     response = client.post(url, {"reason": "有误"}, follow=True)
     assert "at least 10 characters" in response.content.decode()
+    client.cookies["django_language"] = "zh-hans"
     assert CreditEvent.objects.get(pk=penalty.pk).state == "counted"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"reason": WHY})

@@ -427,6 +427,7 @@ def test_record_view(client, agency, first, body, agency_member, owner_user, ope
         assert client.post(url, _form(agency.uscc, organisation=org)).status_code == 403
     assert not EnforcementDecision.objects.exists()
     client.force_login(first)
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     page = client.post(url, _form(agency.uscc, organisation=body.pk, files=pdf("x.pdf", b"not a pdf")))
     assert page.status_code == 200 and "only PDF, JPEG or PNG" in page.content.decode()
     page = client.post(url, _form("91330482MA00000000", organisation=body.pk))
@@ -485,8 +486,10 @@ def test_detail_confirm_and_file_views(client, pending_fraud, first, second, age
     client.force_login(first)
     page = client.get(detail).content.decode()
     assert 'id="own-pending"' in page and 'id="confirm-form"' not in page
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     response = client.post(confirm, {"decision": "confirm"}, follow=True)
     assert "you recorded this yourself" in response.content.decode()
+    client.cookies["django_language"] = "zh-hans"
     assert EnforcementDecision.objects.get(pk=d.pk).status == "pending"
     body = client.get(evidence)
     assert body.status_code == 200 and b"".join(body.streaming_content) == PDF
@@ -542,6 +545,7 @@ def test_sanction_views(client, agency, first, agency_member, owner_user, operat
         assert client.post(url, data).status_code == 403
     assert not Sanction.objects.exists()
     client.force_login(first)
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     response = client.post(url, {**data, "ends_on": ""}, follow=True)
     assert "end date is required" in response.content.decode()
     assert client.post(url, data).status_code == 302

@@ -262,6 +262,7 @@ def test_agency_sees_its_reviews_and_appeals_through_the_page(client, failed, ag
     assert client.post(appeal_url, {"reason": GROUNDS}).status_code == 302
     assert not Appeal.objects.exists()
     login(client, agency_user)
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     assert "at least 10" in client.post(appeal_url, {"reason": "不服"}, follow=True).content.decode()
     assert not Appeal.objects.exists()
     assert client.post(appeal_url, {"reason": GROUNDS}).status_code == 302

@@ -50,6 +50,7 @@ def test_rate_view_owner_once_and_reason_rule(client, rating, owner_user):
     login(client, owner_user)
     url = f"/credit/ratings/{rating.pk}/"
     assert client.get(url).status_code == 200
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     response = client.post(url, UNSAT, follow=True)
     assert "at least 20 characters" in response.content.decode()
     assert Rating.objects.get(pk=rating.pk).result == ""
@@ -65,6 +66,7 @@ def test_rate_view_owner_once_and_reason_rule(client, rating, owner_user):
 def test_rate_view_refuses_after_deadline(client, project, agency, owner_user):
     old = services.open_rating(project=project, agency=agency, accepted_on=workdays.today() - dt.timedelta(days=60))
     login(client, owner_user)
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     response = client.post(f"/credit/ratings/{old.pk}/", GOOD, follow=True)
     assert "deadline" in response.content.decode()
     assert Rating.objects.get(pk=old.pk).result == ""
@@ -279,6 +281,7 @@ def test_whatif_preview(client, regulator_user, agency):
     login(client, regulator_user)
     body = client.get("/credit/regulator/what-if/?run=1&d_violation=15").content.decode()
     assert "变化的机构：1" in body
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     bad = client.get("/credit/regulator/what-if/?run=1&d_violation=abc", follow=True).content.decode()
     assert "must be a whole number" in bad
     csv_body = client.get("/credit/regulator/what-if/?run=1&d_violation=15&format=csv").content.decode("utf-8-sig")
@@ -320,6 +323,7 @@ def test_repair_view_roles_and_refusal_message(client, agency, agency_user, owne
     login(client, owner_user)
     assert client.get(url).status_code == 403
     login(client, agency_user)
+    client.cookies["django_language"] = "en"  # the refusal is read in English: pages show one language
     body = client.post(f"/credit/ledger/{platform.pk}/repair/", {"reason": "已整改完毕并提交报告。"}).content.decode()
     assert "platform-made deductions cannot be repaired" in body
     assert client.post(url, {"reason": "已整改完毕并缴纳罚款，提交整改报告。"}).status_code == 302
