@@ -123,6 +123,20 @@ def generate(n_agencies: int, n_postings: int, n_registrations: int, as_of: dt.d
         cur.execute("ANALYZE")
 
 
+def reuse(db: str, base_url: str) -> None:
+    os.environ["DATABASE_URL"] = f"{base_url}/{db}"
+    os.environ.pop("DEBUG", None)
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(24).hex())
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    import django
+
+    django.setup()
+    from oversight.models import RiskFlag
+
+    RiskFlag.objects.all().delete()  # the first scan below starts from no flags, as on a fresh run
+
+
 def measure(label, fn):
     tracemalloc.start()
     t0 = time.perf_counter()
@@ -175,17 +189,22 @@ def main() -> None:
     parser.add_argument("--base-url", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--as-of", default="2026-06-30")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="scan the database kept by an earlier --keep run")
     args = parser.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
 
     t0 = time.perf_counter()
-    setup(args.db, args.base_url)
-    print(f"database {args.db} migrated in {time.perf_counter() - t0:.1f} s", flush=True)
-    t0 = time.perf_counter()
-    generate(args.agencies, args.postings, args.registrations, as_of)
+    if args.reuse:
+        reuse(args.db, args.base_url)
+    else:
+        setup(args.db, args.base_url)
+        print(f"database {args.db} migrated in {time.perf_counter() - t0:.1f} s", flush=True)
+        t0 = time.perf_counter()
+        generate(args.agencies, args.postings, args.registrations, as_of)
+    from agencies.models import Agency
     from projects.models import Project, Registration
 
-    print(f"generated {args.agencies:,} agencies, {Project.objects.count():,} postings and "
+    print(f"{'reused' if args.reuse else 'generated'} {Agency.objects.count():,} agencies, {Project.objects.count():,} postings and "
           f"{Registration.objects.count():,} registrations in {time.perf_counter() - t0:.1f} s", flush=True)
 
     from marketplace.policy import current_policy
@@ -206,7 +225,7 @@ def main() -> None:
           f"{Project.objects.count():,} postings; the set-based scan (all eleven indicators) is "
           f"{projected / t_scan:.1f}× faster", flush=True)
     print(f"peak RSS of the run: {rss_mb():.0f} MiB", flush=True)
-    if not args.keep:
+    if not (args.keep or args.reuse):
         from django.db import connections
 
         connections.close_all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models import Count, DecimalField, F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -73,14 +73,13 @@ def split_purchase(window: Window) -> list[Finding]:
     limit, days = window.policy["direct_fiscal_limit_yuan"], window.policy["risk_split_window_days"]
     groups = (_direct_picks(window).filter(value__lt=limit).values("owner_id", "service_type_id")
               .annotate(n=Count("id"), total=Sum("value")).filter(n__gte=2, total__gt=limit))
-    wanted = Q(pk__in=[])
-    for g in groups:
-        wanted |= Q(owner_id=g["owner_id"], service_type_id=g["service_type_id"])
+    wanted = {(g["owner_id"], g["service_type_id"]) for g in groups}
     picks = defaultdict(list)
-    for p in _direct_picks(window).filter(wanted).values("id", "code", "owner_id", "service_type_id",
-                                                          "service_type__name", "service_type__department_id",
-                                                          "selected_at", "value"):
-        picks[p["owner_id"], p["service_type_id"]].append(p)
+    for p in _direct_picks(window).filter(value__lt=limit, owner_id__in={o for o, _s in wanted}).values(
+            "id", "code", "owner_id", "service_type_id", "service_type__name", "service_type__department_id",
+            "selected_at", "value"):
+        if (p["owner_id"], p["service_type_id"]) in wanted:
+            picks[p["owner_id"], p["service_type_id"]].append(p)
     owners, out = _owners(o for o, _s in picks), []
     for (owner_id, _service), rows in picks.items():
         by_id = {p["id"]: p for p in rows}
