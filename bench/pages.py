@@ -150,6 +150,9 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated labels to measure")
     args = parser.parse_args()
     env = server_env(args)
+    from bench._common import collect_static
+
+    collect_static(env)
     pages = targets(args, env)
     if args.only:
         pages = [p for p in pages if p[0] in set(args.only.split(","))]
