@@ -25,6 +25,9 @@ REINDEX_ON = {
     "agencies.change_approved": "agency",
     "agencies.credit_updated": search.OBJECT,
 }
+# A credit change only moves the grade column of the document (score and grade are stored by a bulk
+# UPDATE that leaves `updated_at`, hence the recency, alone): a column refresh, not a rebuilt document.
+COLUMNS_ON = {"agencies.credit_updated": {"grade": "credit_grade"}}
 
 
 def visible_agencies():
@@ -96,4 +99,5 @@ def register() -> None:
     from agencies.models import Agency
 
     search.register(search.AGENCY, model=Agency, queryset=visible_agencies, build=agency_document,
-                    shown=(VISIBLE_STATUS,), labels=grade_labels, url=storefront_url, reindex_on=REINDEX_ON)
+                    shown=(VISIBLE_STATUS,), labels=grade_labels, url=storefront_url, reindex_on=REINDEX_ON,
+                    columns_on=COLUMNS_ON)

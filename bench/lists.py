@@ -23,18 +23,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(db: str, base_url: str) -> None:
+def setup(db: str, base_url: str, reuse: bool) -> None:
     import psycopg
 
-    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        conn.execute(f'CREATE DATABASE "{db}"')
+    if not reuse:
+        with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            conn.execute(f'CREATE DATABASE "{db}"')
     os.environ.update({"DATABASE_URL": f"{base_url}/{db}", "PAGE_CACHE_SECONDS": "0"})
     os.environ.pop("DEBUG", None)
     os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(24).hex())
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    from bench._common import collect_static
+
+    collect_static()
     import django
 
     django.setup()
@@ -116,11 +120,24 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--db", default="zjcs_bench_lists")
     parser.add_argument("--base-url", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run (start from it)")
     args = parser.parse_args()
-    setup(args.db, args.base_url)
+    setup(args.db, args.base_url, args.reuse)
     from bench._common import load_note
 
     print(f"in-process, page cache off; {load_note()}", flush=True)
+    if args.reuse:
+        from django.db import connection
+
+        with connection.cursor() as cur:  # back to the first 60 agencies (the perf_* indexes are recreated)
+            cur.execute("DELETE FROM agencies_agencyservice WHERE agency_id > (SELECT min(id) + 59 FROM agencies_agency);"
+                        "DELETE FROM agencies_agency WHERE id > (SELECT min(id) + 59 FROM agencies_agency);"
+                        "DELETE FROM marketplace_organisation o WHERE kind = 'agency' AND NOT EXISTS "
+                        "(SELECT 1 FROM agencies_agency a WHERE a.organisation_id = o.id)")
+        from django.core.management import call_command
+
+        call_command("migrate", "agencies", "0004", verbosity=0)
+        call_command("migrate", verbosity=0)
     grow(60)
     small = measure("60 agencies", args.requests)
     t0 = time.perf_counter()

@@ -148,8 +148,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", help="comma-separated labels to measure")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="PAGE_CACHE_SECONDS=0 in the server: every page rendered (the before/after baseline)")
     args = parser.parse_args()
     env = server_env(args)
+    if args.no_page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
+    from bench._common import collect_static
+
+    collect_static(env)
     pages = targets(args, env)
     if args.only:
         pages = [p for p in pages if p[0] in set(args.only.split(","))]
@@ -158,7 +165,7 @@ def main() -> None:
     proc = start_gunicorn(args, env)
     try:
         print(f"gunicorn 2 sync workers, DEBUG=0, PostgreSQL {args.db}, Redis {args.redis}; {args.clients} clients; "
-              f"{load_note()}", flush=True)
+              f"page cache {'OFF' if args.no_page_cache else 'on'}; {load_note()}", flush=True)
         print(f"{'page':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'bare req/s':>11} {'bare p95':>9} {'ratio':>6}  status")
         per_round = max(args.clients, args.requests // args.rounds)
         for label, path, cookie in pages:

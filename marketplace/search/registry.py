@@ -16,6 +16,10 @@ returns `{facet: {value: label}}` for the kind's fixed-choice facets in the acti
 `url(key)` is the page a hit links to. `reindex_on` maps declared audit actions to where the
 object id is in the entry: `OBJECT` (the entry's object is a `model` row) or a payload key that
 holds the primary key (`agency`, `project`…). The sync (sync.py) listens to exactly those actions.
+`columns_on` names the actions among them that change only plain document columns
+(`{"agencies.credit_updated": {"grade": "credit_grade"}}`): their objects get one set-based column
+UPDATE instead of a rebuilt document (a night of credit changes), unless another action of the same
+transaction needs the full re-index.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ class Kind:
     labels: Callable[[], dict[str, dict[str, str]]] = _no_labels
     url: Callable[[str], str | None] | None = None
     reindex_on: Mapping[str, str] = field(default_factory=dict)
+    # Actions that change only plain columns of the document: {action: {document column: model field}}.
+    # Their objects are refreshed with one set-based UPDATE instead of rebuilding their documents.
+    columns_on: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -73,13 +80,15 @@ _kinds: dict[str, Kind] = {}
 
 
 def register(name: str, *, model, queryset, build, shown: Iterable[str] | None = None, hidden: Iterable[str] = (),
-             labels=None, url=None, reindex_on: Mapping[str, str] | None = None) -> Kind:
+             labels=None, url=None, reindex_on: Mapping[str, str] | None = None,
+             columns_on: Mapping[str, Mapping[str, str]] | None = None) -> Kind:
     """Declare a document kind (replacing an earlier registration of the same name)."""
     from marketplace.search import sync
 
     kind = Kind(name=name, model=model, queryset=queryset, build=build,
                 shown=None if shown is None else frozenset(shown), hidden=frozenset(hidden),
-                labels=labels or _no_labels, url=url, reindex_on=dict(reindex_on or {}))
+                labels=labels or _no_labels, url=url, reindex_on=dict(reindex_on or {}),
+                columns_on={a: dict(c) for a, c in (columns_on or {}).items()})
     _kinds[name] = kind
     sync.watch(kind.reindex_on)
     return kind

@@ -36,14 +36,39 @@ def reindex(kind: str, ids: list[int]) -> int:
     return len(ids)
 
 
+@task()
+def refresh_columns(kind: str, ids: list[int]) -> int:
+    """Copy the `columns_on` columns of these objects into their documents (one statement per chunk)."""
+    from marketplace.search import get_backend
+
+    registered = registry.get(kind)
+    columns = {col: fld for mapping in registered.columns_on.values() for col, fld in mapping.items()}
+    engine = get_backend()
+    if not hasattr(engine, "update_columns"):  # a backend without partial updates rebuilds the documents
+        from marketplace.search import index_objects
+
+        index_objects(kind, ids)
+    else:
+        engine.update_columns(kind, registered.model, columns, ids)
+    return len(ids)
+
+
 def on_audit_entries(entries: Iterable) -> None:
-    """One transaction's entries of the watched actions → one re-index task per kind."""
-    by_kind: dict[str, set[int]] = {}
+    """One transaction's entries of the watched actions → one task per kind: a re-index of every object
+    whose document must be rebuilt, and a column refresh of those only a `columns_on` action touched."""
+    full: dict[str, set[int]] = {}
+    light: dict[str, set[int]] = {}
+    kinds = registry.registered()
     for entry in entries:
         for kind, object_id in targets(entry):
-            by_kind.setdefault(kind, set()).add(object_id)
-    for kind, ids in sorted(by_kind.items()):
+            only_columns = entry.action in kinds[kind].columns_on
+            (light if only_columns else full).setdefault(kind, set()).add(object_id)
+    for kind, ids in sorted(full.items()):
         reindex.enqueue(kind, sorted(ids))
+    for kind, ids in sorted(light.items()):
+        rest = ids - full.get(kind, set())
+        if rest:
+            refresh_columns.enqueue(kind, sorted(rest))
 
 
 def watch(actions: Iterable[str]) -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from agencies.models import Agency
 from marketplace import audit
 from marketplace.models import SearchDocument
 from marketplace.search import AGENCY, index_objects, search_agencies, sync
@@ -47,6 +48,8 @@ def test_a_loop_of_single_records_in_one_transaction_enqueues_one_task(monkeypat
     calls = []
     monkeypatch.setattr(sync, "reindex", SimpleNamespace(enqueue=lambda kind, ids: calls.append((kind, ids))))
     with transaction.atomic():
+        for a in agencies:  # a status change rebuilds documents
+            audit.record(action="agencies.status_changed", obj=a, data={"from": "admitted", "to": "suspended"})
         for a in agencies:  # one `record` per agency, as a per-entity service loop does
             audit.record(action="agencies.credit_updated", obj=a, data=DATA)
         assert calls == []  # nothing before commit
@@ -57,7 +60,8 @@ def test_a_loop_of_single_records_in_one_transaction_enqueues_one_task(monkeypat
 def test_a_rolled_back_savepoint_is_not_reindexed(monkeypatch):
     kept, lost = many_agencies(2)
     calls = []
-    monkeypatch.setattr(sync, "reindex", SimpleNamespace(enqueue=lambda kind, ids: calls.append((kind, ids))))
+    monkeypatch.setattr(sync, "refresh_columns",
+                        SimpleNamespace(enqueue=lambda kind, ids: calls.append((kind, ids))))
     with transaction.atomic():
         audit.record(action="agencies.credit_updated", obj=kept, data=DATA)
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -72,3 +76,21 @@ def test_the_batched_task_makes_the_agencies_searchable(django_capture_on_commit
         audit.record_many([{"action": "agencies.admitted", "obj": a, "organisation": a.organisation_id,
                             "data": {"uscc": a.uscc, "name": a.name, "region": a.region_id}} for a in agencies])
     assert search_agencies("批量测绘").total == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_credit_changes_refresh_the_grade_column_in_one_task(monkeypatch):
+    agencies = many_agencies(40)
+    index_objects(AGENCY, [a.pk for a in agencies])
+    calls = []
+    real = sync.refresh_columns
+    monkeypatch.setattr(sync, "refresh_columns", SimpleNamespace(
+        enqueue=lambda kind, ids: (calls.append((kind, ids)), real.call(kind, ids))))
+    monkeypatch.setattr(sync, "reindex", SimpleNamespace(enqueue=lambda kind, ids: pytest.fail("no rebuild")))
+    with transaction.atomic():
+        for a in agencies:
+            Agency.objects.filter(pk=a.pk).update(credit_grade="D")
+            audit.record(action="agencies.credit_updated", obj=a, data={**DATA, "grade": "D"})
+    assert calls == [(AGENCY, sorted(a.pk for a in agencies))]
+    assert set(SearchDocument.objects.filter(kind=AGENCY).values_list("grade", flat=True)) == {"D"}
+    assert search_agencies("批量测绘", {"grade": "D"}).total == 40

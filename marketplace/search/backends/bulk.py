@@ -34,3 +34,25 @@ def insert_rows(model, objs: list) -> None:
         for pk, kind, object_id in found.values_list("pk", "kind", "object_id"):
             if (kind, object_id) in keys:
                 keys[(kind, object_id)].pk = pk
+
+
+def update_columns(kind: str, model, columns: dict[str, str], ids) -> int:
+    """UPDATE the documents of these objects from their rows: document column = the model field named
+    in `columns`, one statement per 5,000 ids. Returns the number of documents updated."""
+    from marketplace.models import SearchDocument
+
+    doc = SearchDocument._meta.db_table
+    table = model._meta.db_table
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(col)} = COALESCE((SELECT r.{qn(model._meta.get_field(fld).column)} FROM {qn(table)} r "
+                     f"WHERE r.{qn(model._meta.pk.column)} = {doc}.object_id), {qn(col)})"
+                     for col, fld in columns.items())
+    ids = sorted({int(i) for i in ids})
+    done = 0
+    with connection.cursor() as cur:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(f"UPDATE {doc} SET {sets} WHERE kind = %s AND object_id IN ({marks})", [kind, *chunk])
+            done += cur.rowcount
+    return done

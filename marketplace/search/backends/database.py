@@ -28,6 +28,7 @@ from marketplace.models import SearchDocument, SearchFacet
 from marketplace.search import ranking, registry
 from marketplace.search.analysis import Term
 from marketplace.search.backends.bulk import insert_rows as _insert
+from marketplace.search.backends.bulk import update_columns
 from marketplace.search.types import AGENCY, FACETS, PROJECT, Hit, RawResult
 
 DOC = SearchDocument._meta.db_table
@@ -541,6 +542,12 @@ class DatabaseBackend:
         for kind in by_kind:
             _bump(kind)
         return len(objs)
+
+    @transaction.atomic
+    def update_columns(self, kind: str, model, columns: dict[str, str], ids: Iterable[int]) -> None:
+        """Set document columns from the indexed rows' fields, set-based (bulk.update_columns)."""
+        update_columns(kind, model, columns, ids)
+        _bump(kind)
 
     @transaction.atomic
     def delete(self, kind: str, ids: Iterable[int]) -> None:
