@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from marketplace.notify import notify
+from marketplace.notify import as_deadline, notify
+from marketplace.notify_registry import regulators_covering
 from marketplace.periodic import periodic
 from marketplace.workdays import get_calendar
 
@@ -50,8 +51,11 @@ def service_clock(*, today: dt.date, now: dt.datetime) -> int:
             else:
                 title = f"服务期限预警：已用 {clock.used}/{clock.limit} 个工作日（{project.code}）"
             body = f"截止日 {clock.deadline:%Y-%m-%d}" + ("" if clock.confirmed else "（节假日数据未确认）")
+            if clock.state == "red":  # an overdue job is also the competent regulator's business
+                recipients = [*recipients, *regulators_covering(project, project.service_type.department_id)]
             created += len(notify(key=f"job:{job.pk}:L{clock.limit}:{clock.state}", recipients=recipients,
-                                  kind=clock.state, title=title, body=body, url=url))
+                                  kind=clock.state, title=title, body=body, url=url,
+                                  deadline=as_deadline(clock.deadline)))
         for wait in row.owner_overdue:
             created += len(notify(
                 key=f"job:{job.pk}:owner:{wait.kind}:{wait.ref_id or 0}:overdue", recipients=project.owner,
