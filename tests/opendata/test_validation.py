@@ -112,3 +112,11 @@ def test_merge_patch_follows_rfc_7386():
     schema = standard.release_schema()
     assert "selectionMethod" in schema["definitions"]["Tender"]["properties"]
     assert "title" in schema["definitions"]["Tender"]["properties"]  # the standard's fields are kept
+
+
+def test_the_ocds_validate_command_reports_counts(scenarios, capsys):
+    from django.core.management import call_command
+
+    call_command("ocds_validate")
+    out = capsys.readouterr().out
+    assert out.strip().endswith(": 0 errors") and f"{len(scenarios)} records" in out
