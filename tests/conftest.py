@@ -24,7 +24,9 @@ if LIVE_URL:
             import redis
 
             redis.Redis.from_url(os.environ["LIVE_REDIS_URL"]).flushdb()
-        return SimpleNamespace(url=LIVE_URL)
+        # pytest-django's autouse helper toggles the live server's settings override around each test.
+        settings_override = SimpleNamespace(enable=lambda: None, disable=lambda: None)
+        return SimpleNamespace(url=LIVE_URL, _live_server_modified_settings=settings_override)
 
 
 def pytest_collection_modifyitems(config, items):
