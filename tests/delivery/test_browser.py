@@ -87,12 +87,14 @@ def test_pause_supply_late_delivery_accept(live_server, owner_org, owner_user, t
             # The owner accepts; the overdue event is recorded and shown.
             owner_page.goto(url)
             owner_page.click("button:has-text('验收通过')")
+            with owner_page.expect_navigation():  # irreversible: the site asks first
+                owner_page.click("#confirm-dialog [value=ok]")
             expect(owner_page.locator('[data-status="accepted"]')).to_be_visible()
             expect(owner_page.locator('#credit-events [data-code="overdue_major"]')).to_be_visible()
             owner_page.screenshot(path=str(ARTIFACTS / "delivery-2-accepted.png"), full_page=True)
 
             agency_page.goto(url)
-            expect(agency_page.locator("#overdue")).to_contain_text("overdue_major")
+            expect(agency_page.locator("#overdue")).to_contain_text("严重超时")  # the label, never the code
             agency_page.goto(f"{live_server.url}/notifications/")
             expect(agency_page.locator("text=服务成果已验收").first).to_be_visible()
         finally:

@@ -79,6 +79,8 @@ def test_post_register_draw_confirm_publicity_contract(live_server, monkeypatch,
         op.click("#project-form button")
         op.wait_for_load_state()
         op.click("#publish")
+        with op.expect_navigation():  # irreversible: the site asks first
+            op.click("#confirm-dialog [value=ok]")
         op.wait_for_load_state()
         project = Project.objects.get()
         assert project.status == "published"
@@ -107,6 +109,8 @@ def test_post_register_draw_confirm_publicity_contract(live_server, monkeypatch,
         clock.now = dt.datetime(2026, 3, 13, 17, 0, tzinfo=SHANGHAI)
         op.reload()
         op.click("#run-selection")
+        with op.expect_navigation():
+            op.click("#confirm-dialog [value=ok]")
         op.wait_for_load_state()
         project.refresh_from_db()
         assert project.status == "confirming"
@@ -123,6 +127,8 @@ def test_post_register_draw_confirm_publicity_contract(live_server, monkeypatch,
         ap = pages[first.pk]
         ap.goto(f"{live_server.url}/projects/{project.code}/")
         ap.click("#confirm")
+        with ap.expect_navigation():
+            ap.click("#confirm-dialog [value=ok]")
         ap.wait_for_load_state()
         project.refresh_from_db()
         assert project.status == "publicity"
@@ -133,6 +139,8 @@ def test_post_register_draw_confirm_publicity_contract(live_server, monkeypatch,
         clock.now = dt.datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI)
         op.goto(f"{live_server.url}/projects/{project.code}/")
         op.click("#end-publicity")
+        with op.expect_navigation():
+            op.click("#confirm-dialog [value=ok]")
         op.wait_for_load_state()
         project.refresh_from_db()
         assert project.status == "contracting"
