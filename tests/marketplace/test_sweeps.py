@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_one_sweep_runs_every_apps_periodic_work():
     results = periodic.run()
     assert set(results) == {"marketplace.resend_mail", "agencies.qualification_reminders", "projects.transitions",
-                            "projects.service_clock", "ratings.automatic_ratings", "ratings.ended_suspensions"}
+                            "projects.service_clock", "ratings.automatic_ratings", "ratings.ended_suspensions",
+                            "oversight.risk_scan", "cms.bulletins"}
 
 
 def test_only_runs_the_named_jobs_and_refuses_unknown_ones():
