@@ -283,3 +283,4 @@ class NoticeAttachment(Orderable):
 
     def __str__(self) -> str:
         return self.title or self.document.title
+from cms.bulletin_models import BulletinPage  # noqa: E402,F401  (registers the model)

@@ -98,6 +98,8 @@ DEFAULTS: dict[str, Any] = {
     "risk_heterogeneous_departments": 3,
     "risk_owner_delay_share": "0.30",
     "risk_owner_delay_min_steps": 3,
+    "bulletin_rank_min_sample": 3,
+    "bulletin_rank_size": 5,
 }
 
 _DECIMALS = {"clock_yellow_ratio", "direct_fiscal_limit_yuan", "abnormal_low_ratio",

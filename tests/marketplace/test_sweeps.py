@@ -13,7 +13,8 @@ def test_one_sweep_runs_every_apps_periodic_work():
     results = periodic.run()
     assert set(results) == {"marketplace.resend_mail", "marketplace.send_digests", "marketplace.audit_anchor",
                             "agencies.qualification_reminders", "projects.transitions", "projects.service_clock",
-                            "ratings.automatic_ratings", "ratings.ended_suspensions", "opendata.bulk_files"}
+                            "ratings.automatic_ratings", "ratings.ended_suspensions", "opendata.bulk_files",
+                            "oversight.risk_scan", "cms.bulletins"}
 
 
 def test_only_runs_the_named_jobs_and_refuses_unknown_ones():

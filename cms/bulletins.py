@@ -1,0 +1,133 @@
+"""Monthly 月简报 and quarterly 季度通报, one per department and per region, published as pages under the
+通知公告 index: tables and SVG bar charts of `oversight.bulletins.figures`, with an XLSX attachment.
+
+`publish_due(today)` (the periodic job `cms.bulletins`) publishes each bulletin of the last complete month
+and quarter once: a bulletin already published under its key is left alone, so the job is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from cms.bulletin_models import BulletinPage
+from cms.models import NoticeIndexPage, NoticeKind
+from marketplace.policy import current_policy
+from oversight import bulletins
+from projects.models import Project
+
+METHODS = dict(Project.Method.choices)
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The bulletin's tables as (heading, [(label, value)]) with labels, never internal codes."""
+    postings = [(str(METHODS.get(m, m)), str(n)) for m, n in sorted(data.get("postings", {}).items())]
+    awards = [(str(METHODS.get(m, m)), _("%(n)s项，%(amount)s元") % {"n": v["awards"], "amount": v["amount"]})
+              for m, v in sorted(data.get("by_method", {}).items())]
+    complaints = data.get("complaints", {})
+    service = [(_("完成服务"), str(data.get("completed", 0))), (_("按期完成率"), _pct(data.get("on_time_rate"))),
+               (_("评价数"), str(data.get("ratings", 0))), (_("满意率"), _pct(data.get("satisfied_rate"))),
+               (_("平均评分"), str(data.get("rating_mean") or "—")),
+               (_("中选价占最高限价平均比例"), _pct(data.get("price_to_ceiling")))]
+    service += [(_("报告复审：%(outcome)s") % {"outcome": o}, str(n)) for o, n in data.get("reviews", {}).items() if o]
+    handling = [(_("收到投诉"), str(complaints.get("filed", 0))), (_("已答复"), str(complaints.get("answered", 0))),
+                (_("平均办理天数"), str(complaints.get("handling_days") or "—"))]
+    from oversight.models import RiskFlag
+
+    risks = [(str(RiskFlag.Kind(k).label), str(n)) for k, n in sorted(data.get("risk_flags", {}).items())]
+    return [(_("发布项目（按选取方式）"), postings), (_("中选（按选取方式）"), awards), (_("履约与评价"), service),
+            (_("投诉处理"), handling), (_("新发现的风险线索"), risks)]
+
+
+def bar_chart(title: str, items: list[tuple[str, float]], *, unit: str = "") -> str:
+    """A horizontal bar chart as inline SVG (escaped labels, no script)."""
+    if not items:
+        return ""
+    top, bar_h, width, label_w = max(v for _l, v in items) or 1, 22, 560, 170
+    height = 30 + bar_h * len(items)
+    rows = [f'<text x="0" y="16" class="chart-title">{escape(title)}</text>']
+    for i, (label, value) in enumerate(items):
+        y = 28 + i * bar_h
+        w = max(1, round((width - label_w - 70) * value / top))
+        rows.append(f'<text x="0" y="{y + 14}">{escape(label)}</text>'
+                    f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{bar_h - 6}" class="bar"></rect>'
+                    f'<text x="{label_w + w + 6}" y="{y + 14}">{escape(f"{value:g}{unit}")}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="chart" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">{"".join(rows)}</svg>')
+
+
+def charts(data: dict) -> list:
+    postings = [(str(METHODS.get(m, m)), n) for m, n in sorted(data.get("postings", {}).items())]
+    amounts = [(str(METHODS.get(m, m)), float(v["amount"]) / 10000) for m, v in sorted(data.get("by_method", {}).items())]
+    ranking = [(r["name"], r["mean"]) for r in data.get("rankings", {}).get("top", [])]
+    return [mark_safe(c) for c in (bar_chart(_("发布项目数"), postings), bar_chart(_("中选金额（万元）"), amounts),
+                                   bar_chart(_("评价较好的机构（平均分）"), ranking)) if c]
+
+
+def spreadsheet(data: dict) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = data["period"]["key"]
+    sheet.append([f"{data['scope']['label']} {data['period']['label']}"])
+    for heading, rows in sections(data):
+        sheet.append([])
+        sheet.append([heading])
+        for row in rows:
+            sheet.append(list(row))
+    for side in ("top", "bottom"):
+        sheet.append([])
+        sheet.append([_("评价较好的机构") if side == "top" else _("评价较差的机构"), _("统一社会信用代码"), _("评价数"), _("平均分")])
+        for r in data["rankings"][side]:
+            sheet.append([r["name"], r["uscc"], r["ratings"], r["mean"]])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def title_of(data: dict, kind: str) -> str:
+    name = _("月简报") if kind == "month" else _("季度通报")
+    return f"{data['scope']['label']}{data['period']['label']}中介服务{name}"
+
+
+@transaction.atomic
+def publish(period, scope, *, today: dt.date, policy=None) -> BulletinPage | None:
+    """Publish one bulletin unless it exists (then None)."""
+    from wagtail.documents import get_document_model
+
+    key = f"bulletin:{period.key}:{scope.key}"
+    parent = NoticeIndexPage.objects.select_for_update().get(kind=NoticeKind.NEWS)
+    if BulletinPage.objects.filter(source_key=key).exists():
+        return None
+    data = bulletins.figures(period, scope, policy=policy or current_policy())
+    title = title_of(data, period.kind)
+    document = get_document_model()(title=title)
+    document.file.save(f"bulletin-{period.key}-{scope.key}.xlsx", ContentFile(spreadsheet(data)), save=False)
+    document.save()
+    page = BulletinPage(title=title, slug=f"bulletin-{period.key}-{scope.key}".lower(), period_kind=period.kind,
+                        period_key=period.key, scope_label=scope.label, source_key=key, published_on=today,
+                        data=data, spreadsheet=document, live=False)
+    parent.add_child(instance=page)
+    page.save_revision().publish(skip_permission_checks=True)
+    return page
+
+
+def publish_due(*, today: dt.date) -> int:
+    """Every bulletin of the last complete month and quarter not yet published; returns how many were."""
+    policy = current_policy()
+    made = 0
+    for period in bulletins.due_periods(today):
+        for scope in bulletins.scopes():
+            made += publish(period, scope, today=today, policy=policy) is not None
+    return made
