@@ -100,3 +100,24 @@ def test_the_language_switch_is_a_plain_link_that_sets_the_cookie(client):
     evil = client.get(reverse("switch_language"), {"language": "en", "next": "https://evil.example/"})
     assert evil["Location"] == "/"
     assert "django_language" not in client.get(reverse("switch_language"), {"language": "xx"}).cookies
+
+
+def test_a_notice_page_runs_a_fixed_small_number_of_queries(client, tree):
+    """Uncached (cache cleared), Wagtail routing plus the notice cost the same with 1 or 12 notices."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cms.test_public import make_notice
+
+    first = make_notice(1, title="公告一")
+    client.get(first.url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(first.url).status_code == 200
+    for n in range(2, 13):
+        make_notice(n)
+    cache.clear()
+    with CaptureQueriesContext(connection) as twelve:
+        assert client.get(first.url).status_code == 200
+    assert len(one) == len(twelve) <= 12  # session-less: routing, site, page, notice facts; 0 when cached
