@@ -96,6 +96,19 @@ class KeyOrAnonymous(APIKeyHeader):
 KEY_OR_ANONYMOUS = KeyOrAnonymous()
 
 
+class UserKey(APIKeyHeader):
+    """`X-API-Key` required: the request acts as the key's (active) owner, e.g. `GET /api/me/notifications`."""
+
+    param_name = HEADER
+
+    def authenticate(self, request, key):
+        row = KEY_OR_ANONYMOUS.authenticate(request, key) if key else None
+        if not isinstance(row, ApiKey) or not row.user.is_active:
+            return None
+        request.user = row.user
+        return row.user
+
+
 class _SettingRateThrottle(SimpleRateThrottle):
     setting = ""
 

@@ -147,4 +147,3 @@ UNSUBSCRIBED = declare("marketplace.unsubscribed", "a user ends a subscription",
 NOTIFICATION_SETTINGS_CHANGED = declare("marketplace.notification_settings_changed",
                                         "a user sets their message language and mail mode per kind",
                                         language=TEXT, modes=dict)
-API_TOKEN_ISSUED = declare("marketplace.api_token_issued", "a user issues a personal API token (its digest is stored)")

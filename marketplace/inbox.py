@@ -1,15 +1,13 @@
-"""The signed-in user's side of notifications: reading the inbox, mail preferences, language, API token.
+"""The signed-in user's side of notifications: reading the inbox, mail preferences, language.
 
-Reads (`inbox_rows`, `unread_count`) and writes (`set_preferences`, `issue_api_token`) for the inbox
-page, the settings page and `GET /api/me/notifications`. The API token is shown once and stored only
-as its SHA-256 digest.
+Reads (`inbox_rows`, `unread_count`) and writes (`set_preferences`) for the inbox page, the settings
+page and `GET /api/me/notifications` (which programs read with one of the user's API keys,
+`marketplace.apikeys`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,30 +59,3 @@ def set_preferences(*, by, language: str, modes: dict[str, str], now: dt.datetim
     audit.record(action="marketplace.notification_settings_changed", by=by, obj=by, now=now or timezone.now(),
                  data={"language": language, "modes": dict(sorted(modes.items()))})
 
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def issue_api_token(*, by, now: dt.datetime | None = None) -> str:
-    """A new personal API token for `by` (replacing the old one); returned once, stored as its digest."""
-    from marketplace.models import NotificationProfile
-
-    token = secrets.token_urlsafe(32)
-    profile, _ = NotificationProfile.objects.get_or_create(user=by)
-    profile.api_token_digest = _digest(token)
-    profile.save(update_fields=["api_token_digest"])
-    audit.record(action="marketplace.api_token_issued", by=by, obj=by, now=now or timezone.now(), data={})
-    return token
-
-
-def user_for_token(token: str):
-    from marketplace.models import NotificationProfile
-
-    if not token:
-        return None
-    profile = NotificationProfile.objects.select_related("user").filter(api_token_digest=_digest(token)).first()
-    if profile is None or not profile.user.is_active:
-        return None
-    return profile.user

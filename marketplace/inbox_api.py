@@ -1,21 +1,11 @@
-"""`GET /api/me/notifications`: the signed-in user's messages (session cookie, or a personal API token)."""
+"""`GET /api/me/notifications`: the signed-in user's messages (session cookie, or one of the user's API keys in `X-API-Key`)."""
 
 from __future__ import annotations
 
 from ninja import Router, Schema
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from marketplace import inbox
-
-
-class PersonalToken(HttpBearer):
-    """`Authorization: Bearer <token>` with the token issued on the notification settings page."""
-
-    def authenticate(self, request, token):
-        user = inbox.user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+from marketplace import apikeys, inbox
 
 
 class NotificationOut(Schema):
@@ -38,7 +28,7 @@ class InboxOut(Schema):
 router = Router(tags=["me"])
 
 
-@router.get("/notifications", auth=[django_auth, PersonalToken()], response=InboxOut)
+@router.get("/notifications", auth=[django_auth, apikeys.UserKey()], response=InboxOut)
 def my_notifications(request, unread: bool = False):
     """The current user's messages, newest first (at most 100): kind, title, body, url, deadline, created_at, read."""
     user = request.auth

@@ -39,25 +39,19 @@ def notification_read(request, pk: int):
 
 @login_required
 def notification_settings(request):
-    """Message language and the mail of each kind: at once, daily digest or off; and the personal API token."""
-    token = None
+    """Message language and the mail of each kind: at once, daily digest or off."""
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "token":
-                token = inbox.issue_api_token(by=request.user)
-                messages.success(request, _("已生成新的接口令牌，请立即保存，它不会再次显示。"))
-            else:
-                modes = {key[5:]: value for key, value in request.POST.items() if key.startswith("mode_")}
-                inbox.set_preferences(by=request.user, language=request.POST.get("language", ""), modes=modes)
-                messages.success(request, _("消息设置已保存"))
-                return redirect("notification_settings")
+            modes = {key[5:]: value for key, value in request.POST.items() if key.startswith("mode_")}
+            inbox.set_preferences(by=request.user, language=request.POST.get("language", ""), modes=modes)
+            messages.success(request, _("消息设置已保存"))
+            return redirect("notification_settings")
         except ValidationError as exc:
             show_errors(request, exc)
     prefs = inbox.preferences_of(request.user)
     rows = [{"kind": kind, "label": notify.kind_label(kind), "mode": mode} for kind, mode in prefs.items()]
     return render(request, "marketplace/notification_settings.html", {
-        "rows": rows, "modes": NotificationPreference.Mode.choices, "language": notify.language_of(request.user),
-        "token": token})
+        "rows": rows, "modes": NotificationPreference.Mode.choices, "language": notify.language_of(request.user)})
 
 
 @login_required

@@ -81,7 +81,6 @@ class NotificationProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_profile")
     language = models.CharField(_("消息语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
-    api_token_digest = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("消息设置")

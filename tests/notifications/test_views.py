@@ -43,23 +43,19 @@ def test_api_lists_only_the_current_users_messages_with_the_documented_fields(cl
     dt.datetime.fromisoformat(item["created_at"])
 
 
-def test_api_refuses_anonymous_and_bad_tokens(client, mine):
+def test_api_refuses_anonymous_and_bad_keys(client, mine):
     assert client.get(API).status_code == 401
-    assert client.get(API, headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.get(API, headers={"X-API-Key": "zk_nope"}).status_code == 401
 
 
-def test_api_accepts_a_personal_token_and_a_new_token_revokes_the_old(client, owner_user, mine, theirs):
-    client.force_login(owner_user)
-    page = client.post(reverse("notification_settings"), {"action": "token"})
-    token = page.context["token"]
-    assert AuditEntry.objects.filter(action="marketplace.api_token_issued", actor=owner_user).exists()
-    client.logout()
-    items = client.get(API, headers={"Authorization": f"Bearer {token}"}).json()["items"]
+def test_api_accepts_the_users_api_key_until_it_is_revoked(client, owner_user, mine, theirs):
+    from marketplace import apikeys
+
+    row, key = apikeys.create_key(by=owner_user, name="inbox reader")
+    items = client.get(API, headers={"X-API-Key": key}).json()["items"]
     assert [i["title"] for i in items] == ["我的消息"]
-    client.force_login(owner_user)
-    client.post(reverse("notification_settings"), {"action": "token"})
-    client.logout()
-    assert client.get(API, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    apikeys.revoke_key(by=owner_user, key=row)
+    assert client.get(API, headers={"X-API-Key": key}).status_code == 401
 
 
 def test_inbox_shows_the_deadline_and_marks_one_read(client, owner_user, mine, theirs):
