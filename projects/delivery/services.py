@@ -327,18 +327,16 @@ def accept_deliverable(*, deliverable: Deliverable, by, now: dt.datetime | None 
                  "completed_on": row.submitted_on, "limit_wd": clock.limit, "used_wd": clock.used,
                  "overdue_wd": clock.overdue, "event": event, "calendar_confirmed": clock.confirmed,
                  "policy_version": policy.version})
-    _notify_accepted(job, row, clock.overdue, calendar.add_working_days(job.accepted_on, policy.rating_deadline_wd))
+    _notify_accepted(job, row, clock.overdue)
     return job
 
 
-def _notify_accepted(job: ServiceJob, row: Deliverable, overdue: int, rating_due: dt.date) -> None:
+def _notify_accepted(job: ServiceJob, row: Deliverable, overdue: int) -> None:
     code = job.project.code
     late = f"超时 {overdue} 个工作日" if overdue else "按期完成"
     notify(key=f"deliverable:{row.pk}:accepted", recipients=_agency_org(job), kind="deliverable_accepted",
            title=f"服务成果已验收（{late}）：{code}", url=job_url(job))
-    notify(key=f"job:{job.pk}:rating_due", recipients=_owner_org(job), kind="rating_due",
-           title=f"请评价服务：{code}",
-           body=f"请在 {rating_due:%Y-%m-%d} 前完成评价 / please rate by {rating_due:%Y-%m-%d}", url=job_url(job))
+    # The owner's "rating due" message is declared by ratings on `ratings.rating_opened` (with its deadline).
 
 
 @transaction.atomic

@@ -157,10 +157,13 @@ def deliver(job, user, day):
     ("submitted", "overdue", "event"),
     [(D(2025, 10, 16), 0, None), (D(2025, 10, 17), 1, "overdue_minor"), (D(2025, 10, 24), 6, "overdue_major")],
 )
-def test_accept_records_the_overdue_event(job, agency, agency_user, owner_user, submitted, overdue, event):
+def test_accept_records_the_overdue_event(job, agency, agency_user, owner_user, submitted, overdue, event,
+                                         django_capture_on_commit_callbacks):
     d = deliver(job, agency_user, submitted)
-    # The owner takes a few days to decide: that is the owner's time, not the agency's.
-    services.accept_deliverable(deliverable=d, by=owner_user, now=at(D(2025, 10, 28)))
+    # The owner takes a few days to decide: that is the owner's time, not the agency's. After commit, ratings
+    # opens the rating and its declared notification tells the owner (once).
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept_deliverable(deliverable=d, by=owner_user, now=at(D(2025, 10, 28)))
     job.refresh_from_db()
     assert (job.status, job.accepted_on, job.overdue_wd) == ("accepted", D(2025, 10, 28), overdue)
     assert job.completion_event == (event or "")
