@@ -20,6 +20,11 @@ if not os.environ.get("LIVE_URL"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+if os.environ.get("LIVE_REDIS_URL"):
+    # Journeys against an external stack share its cache, so what the test process writes invalidates
+    # the pages the stack cached (tools/prod_stack.sh).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["LIVE_REDIS_URL"]}}
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "signup": False, "confirm_email": False,
                        "reset_password": False}
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_private_media"
