@@ -14,9 +14,17 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fast hashing, except when the journeys log in to an external stack (LIVE_URL), which keeps the
+# production hashers and must be able to check the passwords the factories set.
+if not os.environ.get("LIVE_URL"):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+if os.environ.get("LIVE_REDIS_URL"):
+    # Journeys against an external stack share its cache, so what the test process writes invalidates
+    # the pages the stack cached (tools/prod_stack.sh).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["LIVE_REDIS_URL"]}}
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key", "signup": False, "confirm_email": False,
                        "reset_password": False}
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test_private_media"
