@@ -4,12 +4,31 @@ a name that does not resolve simply leaves its section empty."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import NoReverseMatch, reverse
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 
 
-class _ObjectSitemap(Sitemap):
+class _SiteUrl:
+    """Absolute links on SITE_URL's scheme and host, not the request's (behind a proxy that is localhost)."""
+
+    def get_urls(self, *args, **kwargs):
+        base = urlsplit(settings.SITE_URL)
+        urls = super().get_urls(*args, **kwargs)
+        for url in urls:
+            parts = urlsplit(url["location"])
+            url["location"] = urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+        return urls
+
+
+class PageSitemap(_SiteUrl, WagtailSitemap):
+    pass
+
+
+class _ObjectSitemap(_SiteUrl, Sitemap):
     url_name = ""
     url_field = "pk"
     changefreq = "daily"
@@ -56,4 +75,4 @@ class ProjectSitemap(_ObjectSitemap):
 
 
 def sitemaps(request) -> dict:
-    return {"pages": WagtailSitemap(request), "storefronts": StorefrontSitemap(), "projects": ProjectSitemap()}
+    return {"pages": PageSitemap(request), "storefronts": StorefrontSitemap(), "projects": ProjectSitemap()}

@@ -56,7 +56,7 @@ def test_storefront_shows_only_valid_qualifications_and_money_in_yuan(client):
     body = client.get(reverse("agencies:storefront", args=[agency.uscc])).content.decode()
     assert "测绘资质" in body  # valid through valid_to inclusive
     assert "过期资质" not in body  # stops counting the day after valid_to
-    assert "12000.50" in body and "80000" in body and "7 个工作日" in body
+    assert "¥12,000.50" in body and "¥80,000.00" in body and "7 个工作日" in body  # one money format
 
 
 def test_qualification_validity_boundaries():

@@ -74,7 +74,7 @@ def test_quotes_sealed_in_views_for_everyone(client, owner_user, owner_org, agen
     assert "87654" not in body
     services.close_registration(project=project, now=AFTER)
     body = client.get(url).content.decode()
-    assert "87654.32" in body  # the owner sees them once the window has closed
+    assert "¥87,654.32" in body  # the owner sees them once the window has closed (one money format)
 
 
 @pytest.mark.parametrize("who", ["anon", "other_owner", "agency", "regulator"])
