@@ -19,8 +19,8 @@ from oversight.findings import Finding, Window
 from oversight.indicators import INDICATORS
 from oversight.models import RiskFlag
 
-REFRESHED = ["kind", "subject_type", "subject", "project_id", "agency_id", "owner_id", "region_id", "departments",
-             "severity", "metrics", "evidence", "refs", "last_seen_on", "policy_version"]
+CONTENT = ["kind", "subject_type", "subject", "project_id", "agency_id", "owner_id", "region_id", "departments",
+           "severity", "metrics", "evidence", "refs", "policy_version"]
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,17 @@ def run_scan(*, as_of: dt.date | None = None, now: dt.datetime | None = None, po
     rows = {f.key[:200]: _row(f, as_of, policy.version) for f in findings}
     existing = {flag.key: flag for flag in RiskFlag.objects.select_for_update().filter(key__in=list(rows))}
     fresh = [row for key, row in rows.items() if key not in existing]
+    changed = []
     for key, flag in existing.items():
         row = rows[key]
-        for name in REFRESHED:
-            if name != "last_seen_on" or row.last_seen_on > flag.last_seen_on:
+        if any(getattr(flag, name) != getattr(row, name) for name in CONTENT):
+            for name in CONTENT:
                 setattr(flag, name, getattr(row, name))
-    RiskFlag.objects.bulk_update(list(existing.values()), REFRESHED, batch_size=500)
+            changed.append(flag)
+    # A steady night changes little: one UPDATE moves "last seen", only changed findings are rewritten.
+    RiskFlag.objects.filter(pk__in=[f.pk for f in existing.values()], last_seen_on__lt=as_of).update(
+        last_seen_on=as_of)
+    RiskFlag.objects.bulk_update(changed, CONTENT, batch_size=500)
     RiskFlag.objects.bulk_create(fresh, batch_size=500)
     fresh = list(RiskFlag.objects.filter(key__in=[row.key for row in fresh]))
     audit.record_many(({"action": events.FLAG_RAISED.action, "by": by, "obj": flag,

@@ -14,7 +14,7 @@ from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCTION = ["marketplace", "agencies", "projects", "ratings", "cms"]
+PRODUCTION = ["marketplace", "agencies", "projects", "ratings", "oversight", "cms"]
 
 
 def production_files():
