@@ -14,7 +14,7 @@ row comparison `(a, b, c) > (x, y, z)` selects the rows after the cursor on Post
 the model declares an index on exactly those expressions (see `agencies.models.Agency.Meta.indexes`).
 
 Counts: `cached_count` keeps a filter's count for a short time in the shared cache (a directory page
-then does not count 100,000 rows on every request); `CachedCountPaginator` is Django's Paginator
+then does not count 100,000 rows on every request; any committed audited change recounts); `CachedCountPaginator` is Django's Paginator
 using it, for pages that keep `?page=`.
 """
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, QuerySet
@@ -101,12 +102,20 @@ def keyset_page(qs: QuerySet, key: Sequence[KeyPart], *, cursor: str | None, siz
 
 
 def count_key(name: str, **filters) -> str:
+    """The cache key of a list's count: its name, its filters and the page-cache generation, so any
+    committed audited change (which moves the generation on, marketplace.pagecache) recounts."""
+    from marketplace import pagecache
+
     digest = hashlib.sha256(json.dumps(filters, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-    return f"count:{name}:{digest[:24]}"
+    return f"count:{pagecache.generation()}:{name}:{digest[:24]}"
 
 
-def cached_count(qs: QuerySet, key: str, *, ttl: int = COUNT_TTL) -> int:
-    """`qs.count()`, kept `ttl` seconds in the shared cache under `key` (name the list and its filters)."""
+def cached_count(qs: QuerySet, key: str, *, ttl: int | None = None) -> int:
+    """`qs.count()`, kept `ttl` seconds (settings.LIST_COUNT_SECONDS, default 30; 0 = always count) in
+    the shared cache under `key` (`count_key`: the list, its filters, the generation)."""
+    ttl = int(getattr(settings, "LIST_COUNT_SECONDS", COUNT_TTL)) if ttl is None else ttl
+    if ttl <= 0:
+        return qs.count()
     found = cache.get(key)
     if found is None:
         found = qs.count()

@@ -95,6 +95,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "marketplace.urls"
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))  # 0 turns the anonymous page cache off
+LIST_COUNT_SECONDS = int(os.environ.get("LIST_COUNT_SECONDS", "30"))  # list counts cached per filter; 0 = off
 WSGI_APPLICATION = "marketplace.wsgi.application"
 ASGI_APPLICATION = "marketplace.asgi.application"
 

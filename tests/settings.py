@@ -36,6 +36,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PAGE_CACHE_SECONDS = 0  # whole-page cache off unless a test turns it on (tests change rows without audit)
+LIST_COUNT_SECONDS = 0  # list counts recounted on every request, likewise
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so --reuse-db keeps the migrated database between runs.

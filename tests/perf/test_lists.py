@@ -59,7 +59,8 @@ def test_api_list_queries_do_not_grow_with_the_register(client):
     assert len(large) == len(small) and data["count"] == 305
 
 
-def test_the_count_is_cached_per_filter_and_rows_stay_fresh(client):
+def test_the_count_is_cached_per_filter_and_rows_stay_fresh(client, settings):
+    settings.LIST_COUNT_SECONDS = 30
     agencies = many_agencies(3)
     assert client.get("/api/agencies").json()["count"] == 3
     Agency.objects.filter(pk=agencies[0].pk).update(status="suspended")
@@ -69,7 +70,8 @@ def test_the_count_is_cached_per_filter_and_rows_stay_fresh(client):
     assert client.get("/api/agencies", {"service_type": "ZR01"}).json()["count"] == 2  # another filter, counted
 
 
-def test_directory_page_uses_the_cached_count(client):
+def test_directory_page_uses_the_cached_count(client, settings):
+    settings.LIST_COUNT_SECONDS = 30
     many_agencies(25)
     first = client.get("/agencies/")
     assert first.status_code == 200 and "25" in first.content.decode()
@@ -110,3 +112,14 @@ def test_project_cursor_pages_are_newest_first_without_gaps(client):
     seen, pages = _walk(client, "/api/projects")
     assert seen == expected and len(seen) == 45 and pages == 3
     assert client.get("/api/projects", {"cursor": "bad!"}).status_code == 400
+
+
+def test_a_committed_audited_change_recounts(client, settings):
+    from marketplace import pagecache
+
+    settings.LIST_COUNT_SECONDS = 30
+    agencies = many_agencies(3)
+    assert client.get("/api/agencies").json()["count"] == 3
+    Agency.objects.filter(pk=agencies[0].pk).update(status="suspended")
+    pagecache.on_audit_entries(["an entry"])  # what the audit batch subscriber does after the commit
+    assert client.get("/api/agencies").json()["count"] == 2
