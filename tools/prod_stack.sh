@@ -81,7 +81,8 @@ step "browser journeys against the stack"
 mkdir -p artifacts
 env -u DEBUG -u SECRET_KEY -u REDIS_URL -u STATIC_ROOT -u MEDIA_ROOT -u PRIVATE_MEDIA_ROOT \
   LIVE_URL="http://127.0.0.1:$WEB_PORT" LIVE_REDIS_URL="$REDIS_URL" ARTIFACTS_DIR="$ROOT/artifacts" \
-  DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" "$PY" -m pytest -m browser -n 0 -p no:logging --reuse-db
+  DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB" "$PY" -m pytest -m browser -n 0 -p no:logging --reuse-db \
+  || journeys_rc=$?   # carry on: the drill and schemathesis still run; the script fails at the end
 
 step "demo data through the app role, the day's anchor"
 DATABASE_URL="$APP_URL" "$PY" manage.py seed_demo >"$RUN/seed.log"
@@ -98,4 +99,5 @@ pg_restore "${PGH[@]}" -d "$RESTORED" --no-owner --exit-on-error "$RUN/zjcs.dump
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$RESTORED" "$PY" manage.py verify_audit --anchors "$RUN/anchors.json"
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$RESTORED" "$PY" manage.py verify_credit
 echo "backup drill: restored copy verifies ($(du -h "$RUN/zjcs.dump" | cut -f1) dump)"
+if [[ ${journeys_rc:-0} -ne 0 ]]; then echo "browser journeys failed against the stack (exit $journeys_rc)"; exit 1; fi
 [[ -n "${KEEP:-}" ]] && echo "stack left running; stop with: kill ${pids[*]} \$(cat $RUN/nginx.pid)"
