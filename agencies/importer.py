@@ -478,10 +478,8 @@ def import_agencies(source, *, filename: str | None = None, by=None, dry_run: bo
 
 
 def analyze_after_bulk_write() -> None:
-    """Refresh the planner's statistics after a bulk write (PostgreSQL autovacuum may not have run yet:
-    a list planned for 11 rows where 13,000 match sorts them all the slow way)."""
+    """Refresh the planner's statistics after a bulk write (autovacuum may lag: 11 rows planned, 13,000 found)."""
     from django.db import connection
-
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:

@@ -55,7 +55,7 @@ def _grades(award_entries: list, agencies: dict) -> dict:
         later = [prev for eid, prev in after[agency_id] if eid > entry.pk]
         agency = agencies.get(agency_id)
         grade = later[0] if later else (agency.credit_grade if agency else None)
-        grades[(int(entry.object_id), entry.pk)] = grade
+        grades[(int(entry.object_id), entry.pk)] = grade or None  # '' (not yet graded) is no grade
     return grades
 
 
