@@ -65,10 +65,12 @@ def test_questions_on_a_draft_do_not_exist(client, owner_user, owner_org, agenci
     assert client.get(answer_url(draft)).status_code == 404
 
 
-def test_neither_the_owner_nor_the_public_learns_who_asked(client, live, owner_user, agencies):
+def test_neither_the_owner_nor_the_public_learns_who_asked(client, live, owner_user, agencies,
+                                                           django_capture_on_commit_callbacks):
     asker = agencies[0]
     register_all(live, agencies, start=timezone.now())
-    row = clarifications.ask(by=asker.user, project=live, agency=asker, question="控制点是否由业主提供？")
+    with django_capture_on_commit_callbacks(execute=True):
+        row = clarifications.ask(by=asker.user, project=live, agency=asker, question="控制点是否由业主提供？")
     clarifications.answer(by=owner_user, clarification=row, text="由业主提供。")
     secrets = (asker.name, asker.uscc, asker.user.email, asker.organisation.name)
     pages = {"anonymous": detail(client, live)}
