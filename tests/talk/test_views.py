@@ -50,6 +50,19 @@ def test_refused_askers(client, live, owner_user, plain_user, regulator_user):
     assert not Clarification.objects.exists()
 
 
+@pytest.mark.parametrize("language, shown, hidden", [("zh-hans", "只有符合条件的机构可以提问", "only eligible agencies"),
+                                                  ("en", "only eligible agencies may ask", "只有符合条件的机构")])
+def test_why_an_agency_cannot_ask_is_shown_in_one_language(client, live, language, shown, hidden):
+    ineligible = AgencyFactory()  # offers no 测绘 service
+    ineligible.user = member_of(ineligible.organisation)
+    client.force_login(ineligible.user)
+    client.cookies["django_language"] = language
+    page = detail(client, live)
+    note = page[page.index('id="ask-closed"'):]
+    note = note[:note.index("</p>")]
+    assert shown in note and hidden not in note and " / " not in note
+
+
 def test_an_empty_question_gets_a_message_and_nothing_changes(client, live, agencies):
     client.force_login(agencies[0].user)
     page = client.post(ask_url(live), {"question": "  "}, follow=True).content.decode()
