@@ -13,7 +13,5 @@ class ProjectsConfig(AppConfig):
         import projects.talk_dashboards  # noqa: F401  (pending questions, unread job messages)
         import projects.talk_permissions  # noqa: F401  (clarifications, attachments, job threads)
         from projects import search
-        from projects.talk_kinds import ensure_kinds
 
         search.register()
-        ensure_kinds()

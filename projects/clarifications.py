@@ -4,7 +4,8 @@ Any agency eligible for the posting may ask while the window is open, up to
 `clarification_question_cutoff_wd` working days before it closes; the owner answers publicly within
 `clarification_answer_wd` working days. The asker is never shown to the owner or the public: the
 question is published without a name, the owner's notification names only the project, and the audit
-payload carries no agency. An answer that changes the scope, the price band or the service time limit
+payload carries no agency. The notifications (question → owner, with the answer deadline; answer →
+registrants and the asker's agency) are declared in `projects/notifications.py` on the audit actions. An answer that changes the scope, the price band or the service time limit
 is published together with a revision through `projects.services.revise` (whose rules extend the
 window for material changes).
 
@@ -18,7 +19,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -31,7 +31,6 @@ from projects.selectors import agency_facts, requirements_of
 from projects.services import revise
 from projects.services._base import local_date, locked, now_or, require
 from projects.states import registration_open
-from projects.talk_kinds import send
 
 QUESTION_MAX_CHARS = 2000
 ANSWER_MAX_CHARS = 5000
@@ -58,13 +57,6 @@ def answer_due(asked_at: dt.datetime, policy: Policy, calendar) -> dt.datetime:
 
 
 # ---- writes ---------------------------------------------------------------------------------------
-
-def _url(project: Project) -> str:
-    try:
-        return reverse("projects:detail", args=[project.code]) + "#clarifications"
-    except Exception:  # URLs not mounted (a shell without the project URLs)
-        return ""
-
 
 def _clean(text: str, *, what_zh: str, what_en: str, limit: int) -> str:
     text = (text or "").strip()
@@ -110,19 +102,7 @@ def ask(*, by, project: Project, agency: Agency, question: str, now: dt.datetime
                  now=now, reason=question,
                  data={"project": project.pk, "code": project.code, "clarification": row.pk, "number": number,
                        "answer_due": row.answer_due})
-    due = timezone.localtime(row.answer_due).strftime("%Y-%m-%d %H:%M")
-    send(key=f"clarification:{row.pk}:asked", recipients=project.owner, kind="clarification_asked",
-         title=f"新的答疑问题：{project.code} 问{number}", deadline=row.answer_due,
-         body=f"{question}\n\n请在 {due} 前公开答复 / please answer publicly by {due}", url=_url(project))
     return row
-
-
-def _answer_recipients(project: Project, row: Clarification) -> list:
-    """Every registrant's organisation and the asker's (the asker is told, never named to others)."""
-    orgs = {r.agency.organisation_id: r.agency.organisation
-            for r in project.registrations.select_related("agency__organisation")}
-    orgs.setdefault(row.agency.organisation_id, row.agency.organisation)
-    return list(orgs.values())
 
 
 @transaction.atomic
@@ -151,9 +131,6 @@ def answer(*, by, clarification: Clarification, text: str, changes: dict | None 
                  reason=text, data={"project": project.pk, "code": project.code, "clarification": row.pk,
                                     "number": row.number, "revision": revision.number if revision else None,
                                     "late": late})
-    send(key=f"clarification:{row.pk}:answered", recipients=_answer_recipients(project, row),
-         kind="clarification_answered", title=f"答疑已答复：{project.code} 问{row.number}",
-         body=f"问：{row.question}\n答：{text}", url=_url(project))
     return row
 
 
@@ -168,15 +145,16 @@ def public_clarifications(project: Project) -> list[dict]:
     return [{**{k: row[k] for k in PUBLIC_FIELDS}, "revision": row["revision__number"]} for row in rows]
 
 
-def may_ask(project: Project, agency: Agency | None, now: dt.datetime) -> tuple[bool, str]:
-    """Whether `agency` may ask now, and if not the reason to show (for the posting page's form)."""
+def may_ask(project: Project, agency: Agency | None, now: dt.datetime) -> tuple[bool, list[str]]:
+    """Whether `agency` may ask now, and if not the reasons to show (house "中文 / English" messages; the
+    posting page shows one language of each)."""
     if agency is None:
-        return False, ""
+        return False, []
     try:
         check_may_ask(project, agency, now, current_policy())
     except ValidationError as exc:
-        return False, "；".join(exc.messages)
-    return True, ""
+        return False, list(exc.messages)
+    return True, []
 
 
 def cutoff_of(project: Project) -> dt.datetime | None:

@@ -113,8 +113,7 @@ RATING_DEADLINE_CLOSED = declare("projects.rating_deadline_closed", "the owner's
 
 # ---- talk: clarifications, posting attachments, job messages (docs/rules.md §12) --------------------
 #
-# Notification hooks: each of these starts someone's action or deadline. Today the services notify
-# directly (marketplace.notify); a generic event → notification mechanism can take them over from here:
+# Who must act on each (the first, second and last are declared notifications in projects/notifications.py):
 #   clarification_asked    → the owner's members must answer by `answer_due` (1 working day by default);
 #   clarification_answered → every registrant and the asker's agency may read the answer (the asker is
 #                            found from the Clarification row, never from the payload);

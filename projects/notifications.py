@@ -18,7 +18,8 @@ from django.utils.translation import gettext_noop as _
 from marketplace import audit, subscriptions
 from marketplace.notify import Text
 from marketplace.notify_registry import Message, notification, regulators_covering, rules_for, send
-from projects.models import Objection, Project, Registration
+from projects.delivery.messages import thread_url
+from projects.models import Clarification, JobMessage, Objection, Project, Registration
 
 OFFER_KEY = "offer:{registration}"
 
@@ -263,3 +264,64 @@ def publicity_ended(entry):
     agency_org = project.selected.agency.organisation
     return [Message(recipients=[project.owner, agency_org], params=_facts(project),
                     deadline=entry.data["contract_due_on"], url=_url(project))]
+
+
+# ---- talk: clarifications and job messages (docs/rules.md §12) ----------------------------------------
+# The owner's message names the project and the question, never the asking agency (the payload has none).
+
+
+def _clarification(entry):
+    return Clarification.objects.select_related("project__owner", "agency__organisation").filter(
+        pk=entry.data.get("clarification")).first()
+
+
+def _clarifications_url(project: Project) -> str:
+    return _url(project) + "#clarifications"
+
+
+@notification("projects.clarification_asked", kind="clarification_asked", label=_("新的答疑问题"), deadline=True,
+              title=_("新的答疑问题：%(code)s 问%(number)s"),
+              body=_("项目 %(code)s「%(title)s」收到答疑问题（问%(number)s）：\n%(question)s\n\n"
+                     "请在 %(deadline)s 前公开答复。"))
+def clarification_asked(entry):
+    row = _clarification(entry)
+    if row is None:
+        return []
+    project = row.project
+    return [Message(recipients=project.owner, params={**_facts(project), "number": row.number,
+                                                       "question": row.question},
+                    deadline=row.answer_due, url=_clarifications_url(project))]
+
+
+@notification("projects.clarification_answered", kind="clarification_answered", label=_("答疑已答复"),
+              title=_("答疑已答复：%(code)s 问%(number)s"),
+              body=_("项目 %(code)s「%(title)s」的答疑已公开答复。\n问：%(question)s\n答：%(answer)s"))
+def clarification_answered(entry):
+    """Every registrant's organisation and the asker's (told, never named to the others)."""
+    row = _clarification(entry)
+    if row is None or not row.is_answered:
+        return []
+    project = row.project
+    orgs = {r.agency.organisation_id: r.agency.organisation
+            for r in project.registrations.select_related("agency__organisation")}
+    orgs.setdefault(row.agency.organisation_id, row.agency.organisation)
+    return [Message(recipients=list(orgs.values()),
+                    params={**_facts(project), "number": row.number, "question": row.question, "answer": row.answer},
+                    url=_clarifications_url(project))]
+
+
+@notification("projects.message_sent", kind="job_message", label=_("服务沟通新消息"),
+              title=_("%(sender)s发来新消息：%(code)s"),
+              body=_("项目 %(code)s「%(title)s」的服务沟通有新消息：\n%(message)s"))
+def message_sent(entry):
+    """The other side of the job (`side` names the sender's)."""
+    message = JobMessage.objects.select_related("job__project__owner", "job__agency__organisation").filter(
+        pk=entry.data.get("message")).first()
+    if message is None:
+        return []
+    job, project = message.job, message.job.project
+    from_owner = entry.data["side"] == "owner"
+    other = job.agency.organisation if from_owner else project.owner
+    sender = Text(_("业主") if from_owner else _("服务机构"))
+    return [Message(recipients=other, params={**_facts(project), "sender": sender, "message": message.body[:500]},
+                    url=thread_url(job))]

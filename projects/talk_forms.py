@@ -41,7 +41,7 @@ class AnswerForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("文件（PDF、Word、Excel、JPEG 或 PNG）"),
+    file = forms.FileField(label=_("文件（PDF、DOCX、XLSX、JPEG 或 PNG）"),
                            error_messages={"required": _("请选择文件 / choose a file")})
     title = forms.CharField(label=_("说明"), max_length=200, required=False)
     reason = forms.CharField(label=_("变更原因（已发布的项目添加附件时必填）"), max_length=500, required=False)

@@ -2,7 +2,7 @@
 
 It opens with the service job (the contract upload opens the job). Messages carry files checked like
 deliverables (`marketplace.uploads.check_upload`, PDF / JPEG / PNG / ZIP by content), are audited, notify
-the other side and are never edited or deleted after sending: there is no write path for that. A read
+the other side (declared on `projects.message_sent` in `projects/notifications.py`) and are never edited or deleted after sending: there is no write path for that. A read
 receipt is set the first time a member of the receiving side opens the thread. The competent regulator
 reads the thread (read-only) when an objection, complaint or appeal concerns the project
 (`projects.thread_view`).
@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from marketplace import audit, uploads
 from marketplace.permissions import is_member
-from projects.talk_kinds import send
 from projects.talk_models import JobMessage, JobMessageFile
 
 from .models import ServiceJob
@@ -76,10 +75,6 @@ def send_message(*, by, job: ServiceJob, body: str, files=(), now: dt.datetime |
     audit.record(action="projects.message_sent", by=by, obj=message, organisation=organisation, now=now,
                  data={"project": job.project_id, "agency": job.agency_id, "job": job.pk, "message": message.pk,
                        "side": side, "files": [meta["sha256"] for _f, meta in checked]})
-    other = job.agency.organisation if side == "owner" else job.project.owner
-    sender = "业主" if side == "owner" else "服务机构"
-    send(key=f"job_message:{message.pk}", recipients=other, kind="job_message",
-         title=f"{sender}发来新消息：{job.project.code}", body=body[:500], url=thread_url(job))
     return message
 
 

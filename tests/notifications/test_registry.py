@@ -17,6 +17,7 @@ STARTS_A_DEADLINE = {
     "projects.low_quote_flagged": "the agency must justify its quote",
     "projects.objection_filed": "the owner and the competent regulator must answer",
     "projects.publicity_ended": "owner and agency must sign the contract",
+    "projects.clarification_asked": "the owner must answer the question publicly",
     "projects.offer_unreachable": None,  # not a new deadline: the owner learns of the offer's
     "ratings.rating_opened": "the owner must rate",
     "ratings.review_opened": "the regulator must review the report",
@@ -33,7 +34,8 @@ def test_each_deadline_starting_event_has_a_notification_naming_the_deadline(act
     assert rules, f"{action} starts a deadline but has no deadline notification"
     text = notify.format_deadline(DEADLINE)
     for rule in rules:
-        params = {"code": "ZJ-2026-0001", "title": "测绘", "agency": "某机构", "name": "某机构", "deadline": text}
+        params = {"code": "ZJ-2026-0001", "title": "测绘", "agency": "某机构", "name": "某机构", "deadline": text,
+                  "number": 1, "question": "测区是否包含水域？"}
         for language in ("zh-hans", "en"):
             body = notify.render(rule.body, params, language)
             assert text in body, (action, language, body)
@@ -48,7 +50,7 @@ def test_every_rule_marked_as_starting_a_deadline_is_in_the_table():
 
 def test_every_declared_notification_has_english_title_and_body_and_a_kind_label():
     for rule in notify_registry.rules():
-        params = dict.fromkeys(("code", "title", "agency", "name", "deadline", "count", "outcome", "status", "kind", "starts", "ends", "previous", "grade", "score", "service", "region"), "x")
+        params = dict.fromkeys(("code", "title", "agency", "name", "deadline", "count", "outcome", "status", "kind", "starts", "ends", "previous", "grade", "score", "service", "region", "number", "question", "answer", "sender", "message"), "x")
         zh_title = notify.render(rule.title, params, "zh-hans")
         assert notify.render(rule.title, params, "en") != zh_title, rule.title
         assert notify.render(rule.body, params, "en") != notify.render(rule.body, params, "zh-hans"), rule.body

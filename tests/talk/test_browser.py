@@ -59,7 +59,10 @@ def test_attach_ask_answer_and_talk(live_server, owner_org, owner_user, tmp_path
             owner.fill('#attachment-form input[name="title"]', "测区范围图")
             owner.click("text=上传附件")
             expect(owner.locator("#attachments")).to_contain_text("测区范围.pdf")
-            owner.click("#publish")
+            owner.click("#publish")  # an irreversible button: the site's confirmation dialog sends the form
+            owner.locator("#confirm-dialog").wait_for(state="visible")
+            with owner.expect_navigation():
+                owner.click("#confirm-dialog [value=ok]")
             expect(owner.locator("#status")).to_have_attribute("data-status", "published")
             services.register(by=registrant.user, project=draft, agency=registrant)
 

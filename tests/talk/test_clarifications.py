@@ -24,14 +24,18 @@ def ask(project, agency, text="测区是否包含水域？", now=PUBLISH_AT + dt
     return clarifications.ask(by=agency.user, project=project, agency=agency, question=text, now=now)
 
 
-def test_an_eligible_agency_asks_and_the_owner_is_told_without_the_asker(project, agencies, owner_user):
+def test_an_eligible_agency_asks_and_the_owner_is_told_without_the_asker(project, agencies, owner_user,
+                                                                         django_capture_on_commit_callbacks):
     asker = agencies[0]
-    row = ask(project, asker)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = ask(project, asker)
     assert (row.number, row.answer_due) == (1, dt.datetime(2026, 3, 11, 17, 0, tzinfo=DEADLINE.tzinfo))
     note = Notification.objects.get(recipient=owner_user, kind="clarification_asked")
-    assert project.code in note.title and "2026-03-11 17:00" in note.body
+    assert project.code in note.title and "2026-03-11 17:00" in note.body and "测区是否包含水域？" in note.body
+    assert note.deadline == row.answer_due and note.url.endswith("#clarifications")
     for text in (note.title, note.body):
         assert asker.name not in text and asker.uscc not in text
+        assert " / " not in text  # one language (the owner's), not "中文 / English"
     entry = AuditEntry.objects.get(action="projects.clarification_asked")
     assert entry.data["number"] == 1 and "agency" not in entry.data and "uscc" not in entry.data
     assert entry.reason == "测区是否包含水域？"
@@ -89,15 +93,20 @@ def test_only_the_agencys_members_ask_for_it(project, agencies):
                            now=PUBLISH_AT + dt.timedelta(hours=1))
 
 
-def test_the_answer_is_public_and_reaches_registrants_and_the_asker(project, agencies, owner_user):
+def test_the_answer_is_public_and_reaches_registrants_and_the_asker(project, agencies, owner_user,
+                                                                     django_capture_on_commit_callbacks):
     register_all(project, agencies[:2])
     outsider = eligible_agency()  # asks but never registers
     row = ask(project, outsider)
-    clarifications.answer(by=owner_user, clarification=row, text="不包含水域。", now=PUBLISH_AT + dt.timedelta(hours=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        clarifications.answer(by=owner_user, clarification=row, text="不包含水域。",
+                              now=PUBLISH_AT + dt.timedelta(hours=5))
     row.refresh_from_db()
     assert row.answer == "不包含水域。" and row.answered_by == owner_user
     told = set(Notification.objects.filter(kind="clarification_answered").values_list("recipient", flat=True))
     assert told == {agencies[0].user.pk, agencies[1].user.pk, outsider.user.pk}
+    note = Notification.objects.get(kind="clarification_answered", recipient=agencies[0].user)
+    assert project.code in note.title and "不包含水域。" in note.body and outsider.name not in note.body
     entry = AuditEntry.objects.get(action="projects.clarification_answered")
     assert entry.data["late"] is False and entry.data["revision"] is None and entry.reason == "不包含水域。"
     with pytest.raises(ValidationError):

@@ -28,14 +28,19 @@ def other_scope_regulator(db):
     return member_of(org)
 
 
-def test_owner_and_agency_write_files_are_checked_and_the_other_side_is_told(job, owner_user):
+def test_owner_and_agency_write_files_are_checked_and_the_other_side_is_told(job, owner_user,
+                                                                             django_capture_on_commit_callbacks):
     agency_user = job.agency.user
-    first = messages.send_message(by=owner_user, job=job, body="请查收控制点成果。")
-    reply = messages.send_message(by=agency_user, job=job, body="已收到，附作业方案。", files=[pdf("方案.pdf")])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = messages.send_message(by=owner_user, job=job, body="请查收控制点成果。")
+        reply = messages.send_message(by=agency_user, job=job, body="已收到，附作业方案。", files=[pdf("方案.pdf")])
     assert (first.side, reply.side) == ("owner", "agency")
     assert JobMessageFile.objects.get(message=reply).name == "方案.pdf"
-    assert Notification.objects.get(recipient=agency_user, kind="job_message").url == thread_url(job)
-    assert Notification.objects.get(recipient=owner_user, kind="job_message").body == "已收到，附作业方案。"
+    to_agency = Notification.objects.get(recipient=agency_user, kind="job_message")
+    assert to_agency.url == thread_url(job) and "请查收控制点成果。" in to_agency.body
+    assert to_agency.title.startswith("业主") and job.project.code in to_agency.title
+    to_owner = Notification.objects.get(recipient=owner_user, kind="job_message")
+    assert "已收到，附作业方案。" in to_owner.body and to_owner.title.startswith("服务机构")
     sent = AuditEntry.objects.filter(action="projects.message_sent").order_by("id")
     assert [e.data["side"] for e in sent] == ["owner", "agency"] and len(sent[1].data["files"]) == 1
 

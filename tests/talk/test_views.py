@@ -50,6 +50,19 @@ def test_refused_askers(client, live, owner_user, plain_user, regulator_user):
     assert not Clarification.objects.exists()
 
 
+@pytest.mark.parametrize("language, shown, hidden", [("zh-hans", "只有符合条件的机构可以提问", "only eligible agencies"),
+                                                  ("en", "only eligible agencies may ask", "只有符合条件的机构")])
+def test_why_an_agency_cannot_ask_is_shown_in_one_language(client, live, language, shown, hidden):
+    ineligible = AgencyFactory()  # offers no 测绘 service
+    ineligible.user = member_of(ineligible.organisation)
+    client.force_login(ineligible.user)
+    client.cookies["django_language"] = language
+    page = detail(client, live)
+    note = page[page.index('id="ask-closed"'):]
+    note = note[:note.index("</p>")]
+    assert shown in note and hidden not in note and " / " not in note
+
+
 def test_an_empty_question_gets_a_message_and_nothing_changes(client, live, agencies):
     client.force_login(agencies[0].user)
     page = client.post(ask_url(live), {"question": "  "}, follow=True).content.decode()
@@ -65,10 +78,12 @@ def test_questions_on_a_draft_do_not_exist(client, owner_user, owner_org, agenci
     assert client.get(answer_url(draft)).status_code == 404
 
 
-def test_neither_the_owner_nor_the_public_learns_who_asked(client, live, owner_user, agencies):
+def test_neither_the_owner_nor_the_public_learns_who_asked(client, live, owner_user, agencies,
+                                                           django_capture_on_commit_callbacks):
     asker = agencies[0]
     register_all(live, agencies, start=timezone.now())
-    row = clarifications.ask(by=asker.user, project=live, agency=asker, question="控制点是否由业主提供？")
+    with django_capture_on_commit_callbacks(execute=True):
+        row = clarifications.ask(by=asker.user, project=live, agency=asker, question="控制点是否由业主提供？")
     clarifications.answer(by=owner_user, clarification=row, text="由业主提供。")
     secrets = (asker.name, asker.uscc, asker.user.email, asker.organisation.name)
     pages = {"anonymous": detail(client, live)}

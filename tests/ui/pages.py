@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 # Words that are the same in both interfaces (formats, standards, product names).
 ALLOWED_ASCII = {
-    "API", "RSS", "Atom", "PDF", "USCC", "JPEG", "JPG", "PNG", "ZIP", "XLSX", "CSV", "JSON", "SHA", "sha256",
+    "API", "RSS", "Atom", "PDF", "USCC", "JPEG", "JPG", "PNG", "ZIP", "XLSX", "DOCX", "CSV", "JSON", "SHA", "sha256",
     "OpenAPI", "English", "Wagtail", "secret", "python3", "tools", "verify_draw", "RECORD", "json", "http",
     "https", "www", "gov", "com", "xlsx", "csv",
 }
