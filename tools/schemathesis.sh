@@ -19,7 +19,7 @@ s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
 s.create()
-print(s.session_key)")
+print('SESSION=' + s.session_key)" | sed -n 's/^SESSION=//p' | tail -n 1)   # only our line: django logs to stdout too
 for who in anonymous owner; do
   headers=()
   [[ $who == owner ]] && headers=(-H "Cookie: sessionid=$session")
