@@ -90,6 +90,7 @@ def build_world() -> World:
     from agencies import services as agency_services
     from agencies.models import CreditEvent
     from marketplace.models import Organisation
+    from projects import draw
     from projects.delivery import services as delivery
     from ratings import scoring
     from ratings.models import RepairApplication
@@ -124,6 +125,16 @@ def build_world() -> World:
         legal_rep_name="王五", legal_rep_id=make_resident_id(7001), today=dt.date(2026, 3, 2))
     o["owner_a"], o["owner_b"] = owner_a, owner_b
     o["project_a"] = ProjectFactory(owner=owner_a, status="contracting", title="甲业主的测绘项目")
+    # A's posting was awarded by the public draw (its record is published with the result): A was selected,
+    # B having been drawn first and abandoned if the order put B ahead.
+    record = draw.build_record(
+        project_code=o["project_a"].code, closed_at="2026-03-01T17:00:00+08:00",
+        secret="7f3a9c2e5b1d4086a2c4e6f8091b3d5f", beacon="00af",
+        eligible=[o["agency_a"].uscc, o["agency_b"].uscc], excluded=[])
+    if record["selected"] != o["agency_a"].uscc:
+        record = draw.with_abandoned(record, record["selected"])
+    o["project_a"].draw_record = record
+    o["project_a"].save(update_fields=["draw_record"])
     o["project_b"] = ProjectFactory(owner=owner_b, status="contracting", title="乙业主的测绘项目")
     o["job_a"] = delivery.start_service(project=o["project_a"], agency=o["agency_a"], by=w.users["owner_a"],
                                         contract_signed_on=dt.date(2026, 3, 2), limit_wd=10,
