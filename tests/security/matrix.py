@@ -147,6 +147,15 @@ def build_world() -> World:
     o["repair_a"] = RepairApplication.objects.create(
         event=o["event_a"], agency=o["agency_a"], reason="已完成整改并通过复查的情况说明",
         applied_by=w.users["agency_a"], applied_on=dt.date(2026, 3, 2))
+    # Owner A's own inbox message, subscription (its feed's secret token) and open-data API key.
+    from marketplace import apikeys, notify, subscriptions
+
+    when = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    o["notification_a"] = notify.notify(key="matrix-owner-a", recipients=[w.users["owner_a"]], kind="yellow",
+                                        title="期限预警", url=f"/jobs/{o['job_a'].pk}/", now=when)[0]
+    o["subscription_a"] = subscriptions.subscribe(by=w.users["owner_a"], name="测绘项目", service_types=["ZR01"],
+                                                  regions=["330482"], now=when)
+    o["apikey_a"], _secret = apikeys.create_key(by=w.users["owner_a"], name="甲的密钥", now=when)
     return w
 
 
@@ -173,6 +182,11 @@ def _kwargs(route: Route, w: World) -> dict:
         ("search:detail", "key"): o["agency_a"].uscc,
         ("cms:feed_rss", "kind"): "all",
         ("cms:feed_atom", "kind"): "all",
+        ("notification_read", "pk"): o["notification_a"].pk,
+        ("subscription_delete", "pk"): o["subscription_a"].pk,
+        ("subscription_rss", "token"): o["subscription_a"].token,
+        ("subscription_atom", "token"): o["subscription_a"].token,
+        ("opendata:revoke", "pk"): o["apikey_a"].pk,
     }
     by_param = {
         "uscc": o["agency_a"].uscc, "code": o["project_a"].code, "event_id": o["event_a"].pk,

@@ -43,10 +43,8 @@ MISSING_OBJECT = {
     "ratings:complaint_file", "ratings:enforcement_detail", "ratings:enforcement_confirm",
     "ratings:enforcement_revoke", "ratings:enforcement_file", "search:detail", "api:decide_appeal",
     "api:decide_complaint", "api:api-root",
-    # inbox, subscriptions and their feeds (another user's id or an unknown feed token: 404)
-    "notification_read", "subscription_delete", "subscription_rss", "subscription_atom",
-    # open data: unknown bulk/extension file names, another user's (or no) API key; an unknown ocid
-    "opendata:file", "opendata:extension", "opendata:revoke", "api:record",
+    # open data: unknown bulk/extension file names (none generated in tests); an unknown ocid
+    "opendata:file", "opendata:extension", "api:record",
     # clarifications, posting attachments and the job thread's files (the world has none)
     "projects:clarification_answer", "projects:attachment", "projects:attachment_remove", "delivery:thread_file",
     # the risk workspace: the world raises no flag, and names no agency by the argument
@@ -93,6 +91,10 @@ EXPECT: dict[str, frozenset] = {
     "dashboard": LOGGED_IN, "notifications": LOGGED_IN, "dashboard_role": OWNER_A,
     "invite_member": frozenset({"owner_a", "operator"}),
     "notification_settings": LOGGED_IN, "subscriptions": LOGGED_IN,
+    # owner A's own message, subscription and API key (POST only): anyone else's request is a 404; the
+    # subscription's feed is read by whoever holds its secret token (a feed reader signs in as nobody)
+    "notification_read": OWNER_A, "subscription_delete": OWNER_A, "opendata:revoke": OWNER_A,
+    "subscription_rss": ALL, "subscription_atom": ALL,
     # service delivery (A's job on owner A's project)
     "delivery:job": JOB_PARTIES, "delivery:materials_complete": OWNER_A, "delivery:pause": A,
     "delivery:supply": OWNER_A, "delivery:extension_request": A, "delivery:deliver": A,
