@@ -156,6 +156,14 @@ def build_world() -> World:
     o["subscription_a"] = subscriptions.subscribe(by=w.users["owner_a"], name="测绘项目", service_types=["ZR01"],
                                                   regions=["330482"], now=when)
     o["apikey_a"], _secret = apikeys.create_key(by=w.users["owner_a"], name="甲的密钥", now=when)
+    # A risk flag on A's posting (region 330482, 自然资源): the full regulator's, not the narrow one's.
+    from oversight.models import RiskFlag
+
+    o["flag_a"] = RiskFlag.objects.create(
+        key=f"single_bidder:{o['project_a'].code}", kind="single_bidder", subject_type="project",
+        subject=o["project_a"].code, project=o["project_a"], region_id="330482",
+        departments=[o["project_a"].service_type.department_id], severity="medium",
+        evidence=["仅一家报名"], first_seen_on=dt.date(2026, 3, 2), last_seen_on=dt.date(2026, 3, 2))
     return w
 
 
@@ -187,6 +195,7 @@ def _kwargs(route: Route, w: World) -> dict:
         ("subscription_rss", "token"): o["subscription_a"].token,
         ("subscription_atom", "token"): o["subscription_a"].token,
         ("opendata:revoke", "pk"): o["apikey_a"].pk,
+        ("oversight:agency", "pk"): o["agency_a"].pk,
     }
     by_param = {
         "uscc": o["agency_a"].uscc, "code": o["project_a"].code, "event_id": o["event_a"].pk,
@@ -198,6 +207,8 @@ def _kwargs(route: Route, w: World) -> dict:
             values[param] = by_route[(route.name, param)]
         elif route.name == "delivery:job" or route.name.startswith("delivery:") and param == "pk":
             values[param] = o["job_a"].pk
+        elif route.name.startswith("oversight:flag") and param == "pk":
+            values[param] = o["flag_a"].pk
         elif param in by_param:
             values[param] = by_param[param]
         else:

@@ -47,8 +47,6 @@ MISSING_OBJECT = {
     "opendata:file", "opendata:extension", "api:record",
     # clarifications, posting attachments and the job thread's files (the world has none)
     "projects:clarification_answer", "projects:attachment", "projects:attachment_remove", "delivery:thread_file",
-    # the risk workspace: the world raises no flag, and names no agency by the argument
-    "oversight:flag", "oversight:flag_review", "oversight:flag_dismiss", "oversight:flag_case", "oversight:agency",
 }
 
 EXPECT: dict[str, frozenset] = {
@@ -130,6 +128,10 @@ EXPECT: dict[str, frozenset] = {
     "ratings:sanction_new": frozenset({"narrow_regulator", "full_regulator"}),
     # the risk workspace: regulators only (operators run the platform and do not regulate)
     "oversight:flags": frozenset({"narrow_regulator", "full_regulator"}),
+    # the flag on A's posting (自然资源): the regulator covering it sees and decides it (review and dismiss are
+    # POST only); an agency named in evidence is a redirect to its ledger, which checks the scope itself
+    "oversight:flag": DECIDING, "oversight:flag_review": DECIDING, "oversight:flag_dismiss": DECIDING,
+    "oversight:flag_case": DECIDING, "oversight:agency": frozenset({"narrow_regulator", "full_regulator"}),
     "admin:logout": ALL,  # the Django admin's logout only redirects
     **dict.fromkeys(MISSING_OBJECT, NOBODY),
 }
