@@ -156,6 +156,12 @@ def build_world() -> World:
     o["subscription_a"] = subscriptions.subscribe(by=w.users["owner_a"], name="测绘项目", service_types=["ZR01"],
                                                   regions=["330482"], now=when)
     o["apikey_a"], _secret = apikeys.create_key(by=w.users["owner_a"], name="甲的密钥", now=when)
+    # B's question on A's posting, not yet answered (the owner answers it).
+    from projects.talk_models import Clarification
+
+    o["clarification_a"] = Clarification.objects.create(
+        project=o["project_a"], number=1, question="成果坐标系是否要求2000国家大地坐标系？", asked_at=when,
+        asked_by=w.users["agency_b"], agency=o["agency_b"], answer_due=when + dt.timedelta(days=3))
     # A risk flag on A's posting (region 330482, 自然资源): the full regulator's, not the narrow one's.
     from oversight.models import RiskFlag
 
@@ -196,6 +202,7 @@ def _kwargs(route: Route, w: World) -> dict:
         ("subscription_atom", "token"): o["subscription_a"].token,
         ("opendata:revoke", "pk"): o["apikey_a"].pk,
         ("oversight:agency", "pk"): o["agency_a"].pk,
+        ("projects:clarification_answer", "number"): o["clarification_a"].number,
     }
     by_param = {
         "uscc": o["agency_a"].uscc, "code": o["project_a"].code, "event_id": o["event_a"].pk,

@@ -45,8 +45,8 @@ MISSING_OBJECT = {
     "api:decide_complaint", "api:api-root",
     # open data: unknown bulk/extension file names (none generated in tests); an unknown ocid
     "opendata:file", "opendata:extension", "api:record",
-    # clarifications, posting attachments and the job thread's files (the world has none)
-    "projects:clarification_answer", "projects:attachment", "projects:attachment_remove", "delivery:thread_file",
+    # posting attachments and the job thread's files (the world stores no file)
+    "projects:attachment", "projects:attachment_remove", "delivery:thread_file",
 }
 
 EXPECT: dict[str, frozenset] = {
@@ -115,6 +115,7 @@ EXPECT: dict[str, frozenset] = {
     # the draw record of A's posting (built in the world): public, like the posting; its checker too
     "projects:draw_record": ALL, "api:project_draw": ALL,
     "projects:clarification_ask": frozenset({"agency_a", "agency_b"}), "projects:attachment_add": OWNER_A,
+    "projects:clarification_answer": OWNER_A,
     # ratings, credit and the regulator workspace
     "ratings:my_ratings": frozenset({"owner_a"}) | REGULATORS, "ratings:rate": OWNER_A, "ratings:appeal": A,
     "ratings:complain": LOGGED_IN - A, "ratings:repair_new": A, "ratings:my_reviews": frozenset({"agency_a", "agency_b"}),
