@@ -90,6 +90,7 @@ def build_world() -> World:
     from agencies import services as agency_services
     from agencies.models import CreditEvent
     from marketplace.models import Organisation
+    from projects import draw
     from projects.delivery import services as delivery
     from ratings import scoring
     from ratings.models import RepairApplication
@@ -124,6 +125,16 @@ def build_world() -> World:
         legal_rep_name="王五", legal_rep_id=make_resident_id(7001), today=dt.date(2026, 3, 2))
     o["owner_a"], o["owner_b"] = owner_a, owner_b
     o["project_a"] = ProjectFactory(owner=owner_a, status="contracting", title="甲业主的测绘项目")
+    # A's posting was awarded by the public draw (its record is published with the result): A was selected,
+    # B having been drawn first and abandoned if the order put B ahead.
+    record = draw.build_record(
+        project_code=o["project_a"].code, closed_at="2026-03-01T17:00:00+08:00",
+        secret="7f3a9c2e5b1d4086a2c4e6f8091b3d5f", beacon="00af",
+        eligible=[o["agency_a"].uscc, o["agency_b"].uscc], excluded=[])
+    if record["selected"] != o["agency_a"].uscc:
+        record = draw.with_abandoned(record, record["selected"])
+    o["project_a"].draw_record = record
+    o["project_a"].save(update_fields=["draw_record"])
     o["project_b"] = ProjectFactory(owner=owner_b, status="contracting", title="乙业主的测绘项目")
     o["job_a"] = delivery.start_service(project=o["project_a"], agency=o["agency_a"], by=w.users["owner_a"],
                                         contract_signed_on=dt.date(2026, 3, 2), limit_wd=10,
@@ -136,6 +147,29 @@ def build_world() -> World:
     o["repair_a"] = RepairApplication.objects.create(
         event=o["event_a"], agency=o["agency_a"], reason="已完成整改并通过复查的情况说明",
         applied_by=w.users["agency_a"], applied_on=dt.date(2026, 3, 2))
+    # Owner A's own inbox message, subscription (its feed's secret token) and open-data API key.
+    from marketplace import apikeys, notify, subscriptions
+
+    when = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    o["notification_a"] = notify.notify(key="matrix-owner-a", recipients=[w.users["owner_a"]], kind="yellow",
+                                        title="期限预警", url=f"/jobs/{o['job_a'].pk}/", now=when)[0]
+    o["subscription_a"] = subscriptions.subscribe(by=w.users["owner_a"], name="测绘项目", service_types=["ZR01"],
+                                                  regions=["330482"], now=when)
+    o["apikey_a"], _secret = apikeys.create_key(by=w.users["owner_a"], name="甲的密钥", now=when)
+    # B's question on A's posting, not yet answered (the owner answers it).
+    from projects.talk_models import Clarification
+
+    o["clarification_a"] = Clarification.objects.create(
+        project=o["project_a"], number=1, question="成果坐标系是否要求2000国家大地坐标系？", asked_at=when,
+        asked_by=w.users["agency_b"], agency=o["agency_b"], answer_due=when + dt.timedelta(days=3))
+    # A risk flag on A's posting (region 330482, 自然资源): the full regulator's, not the narrow one's.
+    from oversight.models import RiskFlag
+
+    o["flag_a"] = RiskFlag.objects.create(
+        key=f"single_bidder:{o['project_a'].code}", kind="single_bidder", subject_type="project",
+        subject=o["project_a"].code, project=o["project_a"], region_id="330482",
+        departments=[o["project_a"].service_type.department_id], severity="medium",
+        evidence=["仅一家报名"], first_seen_on=dt.date(2026, 3, 2), last_seen_on=dt.date(2026, 3, 2))
     return w
 
 
@@ -162,6 +196,13 @@ def _kwargs(route: Route, w: World) -> dict:
         ("search:detail", "key"): o["agency_a"].uscc,
         ("cms:feed_rss", "kind"): "all",
         ("cms:feed_atom", "kind"): "all",
+        ("notification_read", "pk"): o["notification_a"].pk,
+        ("subscription_delete", "pk"): o["subscription_a"].pk,
+        ("subscription_rss", "token"): o["subscription_a"].token,
+        ("subscription_atom", "token"): o["subscription_a"].token,
+        ("opendata:revoke", "pk"): o["apikey_a"].pk,
+        ("oversight:agency", "pk"): o["agency_a"].pk,
+        ("projects:clarification_answer", "number"): o["clarification_a"].number,
     }
     by_param = {
         "uscc": o["agency_a"].uscc, "code": o["project_a"].code, "event_id": o["event_a"].pk,
@@ -173,6 +214,8 @@ def _kwargs(route: Route, w: World) -> dict:
             values[param] = by_route[(route.name, param)]
         elif route.name == "delivery:job" or route.name.startswith("delivery:") and param == "pk":
             values[param] = o["job_a"].pk
+        elif route.name.startswith("oversight:flag") and param == "pk":
+            values[param] = o["flag_a"].pk
         elif param in by_param:
             values[param] = by_param[param]
         else:

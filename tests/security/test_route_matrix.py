@@ -42,7 +42,11 @@ MISSING_OBJECT = {
     "ratings:appeal_decide", "ratings:complaint_decide", "ratings:review_appeal", "ratings:review_form",
     "ratings:complaint_file", "ratings:enforcement_detail", "ratings:enforcement_confirm",
     "ratings:enforcement_revoke", "ratings:enforcement_file", "search:detail", "api:decide_appeal",
-    "api:decide_complaint", "api:project_draw", "api:api-root",
+    "api:decide_complaint", "api:api-root",
+    # open data: unknown bulk/extension file names (none generated in tests); an unknown ocid
+    "opendata:file", "opendata:extension", "api:record",
+    # posting attachments and the job thread's files (the world stores no file)
+    "projects:attachment", "projects:attachment_remove", "delivery:thread_file",
 }
 
 EXPECT: dict[str, frozenset] = {
@@ -50,9 +54,23 @@ EXPECT: dict[str, frozenset] = {
     "account_login": ALL, "account_logout": ALL, "account_inactive": ALL, "account_signup": ALL,
     "account_email_verification_sent": ALL, "account_reset_password": ALL, "account_confirm_email": ALL,
     "account_reset_password_from_key_done": ALL, "account_reset_password_from_key": ALL,
-    "account_reset_password_done": ALL, "set_language": ALL, "wagtailcore_login": ALL,
+    "account_reset_password_done": ALL, "set_language": ALL, "switch_language": ALL,
     "account_reauthenticate": LOGGED_IN, "account_email": LOGGED_IN, "account_change_password": LOGGED_IN,
     "account_set_password": LOGGED_IN, "account_confirm_login_code": LOGGED_IN,
+    # One login door (marketplace.accounts.views): Wagtail's front-end login sends everyone to allauth's login
+    # (a redirect to the login page, which the matrix counts as a refusal), and the Wagtail admin's password
+    # reset sends everyone to allauth's reset (unnamed routes under admin/, so declared by pattern).
+    "wagtailcore_login": NOBODY, "admin/password_reset/": ALL, "admin/password_reset/<path:rest>": ALL,
+    # SSO (allauth socialaccount, OpenID Connect)
+    "socialaccount_login_cancelled": ALL,
+    "socialaccount_login_error": NOBODY,  # allauth's SSO error page: status 401 for everyone, by design
+    "socialaccount_signup": NOBODY,  # no pending SSO sign-up in the session: a redirect to the login page
+    # SSO is off unless OIDC_ISSUER/CLIENT_ID/SECRET are set (not in tests): no provider, so 404 to everyone
+    "openid_connect_login": NOBODY, "openid_connect_callback": NOBODY,
+    "accounts/social/login/cancelled/": ALL, "accounts/social/login/error/": ALL,
+    "socialaccount_connections": LOGGED_IN,
+    # allauth's old social/ addresses: a permanent redirect to the 3rdparty/ ones, for everyone
+    "accounts/social/signup/": ALL, "accounts/social/connections/": ALL,
     # public pages and feeds
     "home": ALL, "wagtail_serve": ALL, "agencies:directory": ALL, "agencies:storefront": ALL,
     "projects:list": ALL, "projects:detail": ALL, "ratings:credit": ALL, "ratings:complaint_public": ALL,
@@ -62,14 +80,24 @@ EXPECT: dict[str, frozenset] = {
     "api:openapi-json": ALL, "api:openapi-view": ALL, "api:agencies_list": ALL, "api:agencies_detail": ALL,
     "api:list_projects": ALL, "api:project_detail": ALL, "api:agency_credit": ALL, "api:agency_credit_public": ALL,
     "api:agencies": ALL, "api:projects": ALL, "api:anchors_api": ALL,
+    "api:project_clarifications": ALL, "api:project_attachments": ALL, "api:releases": ALL,
+    "api:my_notifications": LOGGED_IN,
+    "opendata:index": ALL, "opendata:keys": LOGGED_IN, "verify_draw_tool": ALL,
     "api:my_ratings": LOGGED_IN, "api:rate": OWNER_A, "api:appeal": A, "api:complain": LOGGED_IN - A,
     "api:apply_repair": A, "api:decide_repair": DECIDING, "api:correct_event": DECIDING,
     # kernel
     "dashboard": LOGGED_IN, "notifications": LOGGED_IN, "dashboard_role": OWNER_A,
     "invite_member": frozenset({"owner_a", "operator"}),
+    "notification_settings": LOGGED_IN, "subscriptions": LOGGED_IN,
+    # owner A's own message, subscription and API key (POST only): anyone else's request is a 404; the
+    # subscription's feed is read by whoever holds its secret token (a feed reader signs in as nobody)
+    "notification_read": OWNER_A, "subscription_delete": OWNER_A, "opendata:revoke": OWNER_A,
+    "subscription_rss": ALL, "subscription_atom": ALL,
     # service delivery (A's job on owner A's project)
     "delivery:job": JOB_PARTIES, "delivery:materials_complete": OWNER_A, "delivery:pause": A,
     "delivery:supply": OWNER_A, "delivery:extension_request": A, "delivery:deliver": A,
+    # the job's thread: its two parties (a regulator reads it only when a case concerns the project; none here)
+    "delivery:thread": A | OWNER_A,
     # agencies
     "agencies:apply": LOGGED_IN, "agencies:apply_step": frozenset({"applicant"}) | COVERING,
     "agencies:manage": A, "agencies:review_queue": REGULATORS, "agencies:review_detail": COVERING,
@@ -82,6 +110,12 @@ EXPECT: dict[str, frozenset] = {
     "projects:scores": NOBODY,  # the world's posting is a draw: no scores page for anyone
     "projects:register": frozenset({"agency_a", "agency_b"}), "projects:confirm": A, "projects:refuse": A,
     "projects:justify": A, "projects:object": frozenset({"agency_a", "agency_b"}),
+    # clarifications are asked by any agency (POST only: 405 to a GET) and answered by the owner; the owner
+    # attaches files (POST only)
+    # the draw record of A's posting (built in the world): public, like the posting; its checker too
+    "projects:draw_record": ALL, "api:project_draw": ALL,
+    "projects:clarification_ask": frozenset({"agency_a", "agency_b"}), "projects:attachment_add": OWNER_A,
+    "projects:clarification_answer": OWNER_A,
     # ratings, credit and the regulator workspace
     "ratings:my_ratings": frozenset({"owner_a"}) | REGULATORS, "ratings:rate": OWNER_A, "ratings:appeal": A,
     "ratings:complain": LOGGED_IN - A, "ratings:repair_new": A, "ratings:my_reviews": frozenset({"agency_a", "agency_b"}),
@@ -93,6 +127,12 @@ EXPECT: dict[str, frozenset] = {
     "ratings:enforcement_new": frozenset({"narrow_regulator", "full_regulator"}),
     "ratings:award_new": frozenset({"narrow_regulator", "full_regulator"}),
     "ratings:sanction_new": frozenset({"narrow_regulator", "full_regulator"}),
+    # the risk workspace: regulators only (operators run the platform and do not regulate)
+    "oversight:flags": frozenset({"narrow_regulator", "full_regulator"}),
+    # the flag on A's posting (自然资源): the regulator covering it sees and decides it (review and dismiss are
+    # POST only); an agency named in evidence is a redirect to its ledger, which checks the scope itself
+    "oversight:flag": DECIDING, "oversight:flag_review": DECIDING, "oversight:flag_dismiss": DECIDING,
+    "oversight:flag_case": DECIDING, "oversight:agency": frozenset({"narrow_regulator", "full_regulator"}),
     "admin:logout": ALL,  # the Django admin's logout only redirects
     **dict.fromkeys(MISSING_OBJECT, NOBODY),
 }
