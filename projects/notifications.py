@@ -34,6 +34,12 @@ def _entry_project(entry) -> Project | None:
     return _project(entry.data.get("project"))
 
 
+def _to_owner(entry) -> list[Message]:
+    """The owner of the entry's project, told with the project's facts and a link to it."""
+    project = _entry_project(entry)
+    return [Message(recipients=project.owner, params=_facts(project), url=_url(project))] if project else []
+
+
 def _url(project: Project) -> str:
     return reverse("projects:detail", args=[project.code])
 
@@ -199,32 +205,28 @@ def low_quote_flagged(entry):
               title=_("低价说明已提交：%(code)s"),
               body=_("项目 %(code)s「%(title)s」的报价说明已提交，请审查并决定是否接受。"))
 def low_quote_justified(entry):
-    project = _entry_project(entry)
-    return [Message(recipients=project.owner, params=_facts(project), url=_url(project))] if project else []
+    return _to_owner(entry)
 
 
 @notification("projects.selection_confirmed", kind="selection_answered", label=_("中选答复"),
               title=_("中选机构已确认：%(code)s"),
               body=_("项目 %(code)s「%(title)s」的中选机构已确认，结果进入公示。"))
 def selection_confirmed(entry):
-    project = _entry_project(entry)
-    return [Message(recipients=project.owner, params=_facts(project), url=_url(project))] if project else []
+    return _to_owner(entry)
 
 
 @notification("projects.selection_abandoned", kind="selection_answered",
               title=_("中选机构放弃：%(code)s"),
               body=_("项目 %(code)s「%(title)s」的中选机构放弃或逾期未确认，系统已按顺序处理。"))
 def selection_abandoned(entry):
-    project = _entry_project(entry)
-    return [Message(recipients=project.owner, params=_facts(project), url=_url(project))] if project else []
+    return _to_owner(entry)
 
 
 @notification("projects.round_failed", kind="round_failed", label=_("流标"),
               title=_("项目流标：%(code)s"),
               body=_("项目 %(code)s「%(title)s」本轮流标，可重新发布。"))
 def round_failed(entry):
-    project = _entry_project(entry)
-    return [Message(recipients=project.owner, params=_facts(project), url=_url(project))] if project else []
+    return _to_owner(entry)
 
 
 @notification("projects.objection_filed", kind="objection_filed", label=_("质疑待答复"), deadline=True,

@@ -2,34 +2,17 @@
 and the overdue credit event appears."""
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from agencies.models import CreditEvent
 from marketplace.models import Notification
 from marketplace.workdays import today
 from projects.delivery import services
 from projects.delivery.models import ServiceJob
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, session_for  # noqa: F401
 from tests.delivery.files import PDF
 from tests.factories import AgencyFactory, ProjectFactory, member_of
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
-CHROMIUM = shutil.which("chromium") or os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def session_for(browser, user, base_url):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="zh-CN")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
-    return context.new_page()
 
 
 @pytest.mark.browser

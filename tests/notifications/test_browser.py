@@ -2,34 +2,17 @@
 picks it directly → the agency's inbox shows the offer with its deadline → it confirms from there.
 (The clarification Q&A step of issue 15's journey is joined by the integrator.)"""
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 
 from marketplace import subscriptions
 from marketplace.models import Notification
 from projects.models import Project, Registration
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, session_for  # noqa: F401
 from tests.projects.factories import eligible_agency, make_draft
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
-CHROMIUM = shutil.which("chromium") or os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def session_for(browser, user, base_url):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="zh-CN")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
-    return context.new_page()
 
 
 @pytest.mark.browser

@@ -3,33 +3,17 @@ question; the owner sees it in the inbox (without the asker) and answers; a regi
 downloads the file. Then, on a running job, the owner writes with a file, the agency reads and replies,
 and the owner sees the read receipt."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from projects import services
 from projects.delivery import services as delivery
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, session_for  # noqa: F401
 from tests.factories import AgencyFactory, ProjectFactory, member_of
 from tests.projects.factories import eligible_agency, make_draft
 from tests.talk.conftest import PDF
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
-CHROMIUM = shutil.which("chromium") or os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def session_for(browser, user, base_url):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="zh-CN")
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
-    return context.new_page()
 
 
 @pytest.mark.browser
