@@ -105,4 +105,5 @@ DATABASE_URL="postgres://postgres@127.0.0.1:5432/$RESTORED" "$PY" manage.py veri
 DATABASE_URL="postgres://postgres@127.0.0.1:5432/$RESTORED" "$PY" manage.py verify_credit
 echo "backup drill: restored copy verifies ($(du -h "$RUN/zjcs.dump" | cut -f1) dump)"
 if [[ ${journeys_rc:-0} -ne 0 ]]; then echo "browser journeys failed against the stack (exit $journeys_rc)"; exit 1; fi
-[[ -n "${KEEP:-}" ]] && echo "stack left running; stop with: kill ${pids[*]} \$(cat $RUN/nginx.pid)"
+if [[ -n "${KEEP:-}" ]]; then echo "stack left running; stop with: kill ${pids[*]} \$(cat $RUN/nginx.pid)"; fi
+echo "production stack: all steps passed"
