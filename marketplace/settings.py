@@ -240,6 +240,7 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 # No operator sets a password (Wagtail's user form has none); users change or reset theirs through allauth.
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatars from gravatar.com: the CSP allows images from this site only
 
 # Production hardening: all on unless DEBUG; `manage.py check --deploy` is clean with these.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -19,3 +19,13 @@ def session_for(browser, user, base_url):
     context = browser.new_context(locale="zh-CN")
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
     return context.new_page()
+
+
+def confirm_in_dialog(page, button):
+    """Irreversible buttons open the site's <dialog id="confirm-dialog">; the form is sent on 确认.
+    `button` is a selector or a locator."""
+    (page.locator(button) if isinstance(button, str) else button).click()
+    page.locator("#confirm-dialog").wait_for(state="visible")
+    with page.expect_navigation():
+        page.click("#confirm-dialog [value=ok]")
+    page.wait_for_load_state()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from marketplace import subscriptions
 from marketplace.models import Notification
 from projects.models import Project, Registration
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, session_for  # noqa: F401
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, confirm_in_dialog, session_for  # noqa: F401
 from tests.projects.factories import eligible_agency, make_draft
 
 
@@ -35,7 +35,7 @@ def test_publish_subscriber_told_direct_pick_offer_with_deadline_confirm(live_se
 
             # The owner publishes.
             owner_page.goto(f"{base}/projects/{draft.code}/")
-            owner_page.click("#publish")
+            confirm_in_dialog(owner_page, "#publish")
             expect(owner_page.locator("text=报名中").first).to_be_visible()
 
             # The subscribed agency finds it in its inbox (with an unread count) and in its mail.
@@ -48,7 +48,7 @@ def test_publish_subscriber_told_direct_pick_offer_with_deadline_confirm(live_se
             # The owner names the agency directly.
             owner_page.goto(f"{base}/projects/{draft.code}/")
             owner_page.fill('input[name="uscc"]', agency.uscc)
-            owner_page.get_by_role("button", name="指定", exact=True).click()
+            confirm_in_dialog(owner_page, owner_page.get_by_role("button", name="指定", exact=True))
             expect(owner_page.locator("#selected-agency")).to_have_text(agency.name)
 
             # The agency's inbox shows the offer with its deadline; it follows the link and confirms.
@@ -61,7 +61,7 @@ def test_publish_subscriber_told_direct_pick_offer_with_deadline_confirm(live_se
             agency_page.screenshot(path=str(ARTIFACTS / "notify-2-offer.png"), full_page=True)
             offer.locator("button").click()
             expect(agency_page).to_have_url(f"{base}/projects/{draft.code}/")
-            agency_page.click("#confirm")
+            confirm_in_dialog(agency_page, "#confirm")
             expect(agency_page.locator("text=公示").first).to_be_visible()
             agency_page.screenshot(path=str(ARTIFACTS / "notify-3-confirmed.png"), full_page=True)
         finally:

@@ -58,18 +58,12 @@ def session_for(browser, user, base_url):
     page.set_default_timeout(15000)
     return page
 
+from tests.browser import confirm_in_dialog  # noqa: E402
+
 
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
 
-
-def confirm_in_dialog(page, button):
-    """Irreversible buttons open the site's <dialog id="confirm-dialog">; the form is sent on 确认."""
-    page.click(button)
-    page.locator("#confirm-dialog").wait_for(state="visible")
-    with page.expect_navigation():
-        page.click("#confirm-dialog [value=ok]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.browser
