@@ -241,6 +241,8 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILUSERS_PASSWORD_ENABLED = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatars from gravatar.com: the CSP allows images from this site only
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # no call to releases.wagtail.org from the admin (CSP connect-src self; closed networks)
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # Production hardening: all on unless DEBUG; `manage.py check --deploy` is clean with these.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
