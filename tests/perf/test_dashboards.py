@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from marketplace import pagecache
 from tests.agencies.factories import admitted_agency_with_member
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +33,70 @@ def test_the_agency_dashboard_reads_the_agency_once(client):
     assert all("marketplace_policyversion" in s for s in repeated), repeated
     # 17: the job-messages panel (threads with unread messages) adds one query of its own.
     assert len(sqls) <= 17
+
+
+@pytest.fixture
+def panel_cache(settings):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _dashboard(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+    return html, len(ctx.captured_queries)
+
+
+def test_panels_come_from_the_cache_until_an_audited_change(client, panel_cache,
+                                                             django_capture_on_commit_callbacks):
+    from agencies import services as agency_services
+
+    agency, member = admitted_agency_with_member()
+    client.force_login(member)
+    url = reverse("dashboard_role", args=["agency", agency.organisation_id])
+    _dashboard(client, url)  # the process's first visit (calendar and policy caches)
+    pagecache.purge()
+    first, cold = _dashboard(client, url)
+    second, warm = _dashboard(client, url)
+    assert second == first
+    assert warm <= cold - 5, (cold, warm)  # the panels' own queries are gone
+    # An audited change of the agency moves the generation: the panels are computed again.
+    with django_capture_on_commit_callbacks(execute=True):
+        agency_services.update_storefront(agency=agency, by=member, description="新的机构简介 2026")
+    third, again = _dashboard(client, url)
+    assert again == cold
+
+
+def test_panel_cache_is_per_user_and_per_language(client, panel_cache):
+    from marketplace.models import Membership
+    from tests.factories import member_of
+
+    agency, member = admitted_agency_with_member()
+    url = reverse("dashboard_role", args=["agency", agency.organisation_id])
+    client.force_login(member)
+    zh, _ = _dashboard(client, url)
+    client.cookies["django_language"] = "en"
+    en, _ = _dashboard(client, url)
+    assert zh != en and "工作台" in zh and "工作台" not in en
+    other = member_of(agency.organisation, role=Membership.Role.STAFF)
+    client.force_login(other)
+    _, cold = _dashboard(client, url)  # the member's panels are cached, not this user's
+    _, warm = _dashboard(client, url)
+    assert warm <= cold - 5, (cold, warm)
+
+
+def test_no_panel_cache_when_the_page_cache_is_off(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    agency, member = admitted_agency_with_member()
+    client.force_login(member)
+    url = reverse("dashboard_role", args=["agency", agency.organisation_id])
+    _dashboard(client, url)
+    _, cold = _dashboard(client, url)
+    _, again = _dashboard(client, url)
+    assert again == cold
