@@ -5,9 +5,9 @@ A panel is `fn(request, organisation) -> dict | None` returning {"title", "templ
 
 Rendered panels are cached per user, organisation, language and day under the page cache's generation
 (`marketplace.pagecache`): every committed audit entry moves the generation, so a panel is recomputed
-after any audited change, and at most `PAGE_CACHE_SECONDS` after anything else. A panel whose data
-changes without an audit entry (unread messages, say) registers with `cached=False` and is computed on
-every request.
+after any audited change (sending and reading job messages are audited too), and at most
+`PAGE_CACHE_SECONDS` after anything else. A panel whose data could change without an audit entry
+registers with `cached=False` and is computed on every request.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ def _unread_threads(organisation, side: str) -> list:
                 .filter(unread__gt=0).select_related("project").order_by("-id")[:20])
 
 
-@panel("owner", cached=False)  # unread messages change without an audit entry
+@panel("owner")
 def owner_questions_and_messages(request, organisation):
     if organisation is None:
         return None
@@ -28,7 +28,7 @@ def owner_questions_and_messages(request, organisation):
             "context": {"questions": questions, "threads": threads}, "order": 12}
 
 
-@panel("agency", cached=False)
+@panel("agency")
 def agency_messages(request, organisation):
     if organisation is None:
         return None

@@ -100,3 +100,24 @@ def test_no_panel_cache_when_the_page_cache_is_off(client, settings):
     _, cold = _dashboard(client, url)
     _, again = _dashboard(client, url)
     assert again == cold
+
+
+def test_reading_job_messages_refreshes_the_unread_panel(client, panel_cache, django_capture_on_commit_callbacks):
+    from projects.delivery import messages
+    from tests.delivery.test_dashboards import make_job
+    from tests.factories import AgencyFactory, OrganisationFactory, member_of
+
+    owner_org = OrganisationFactory(kind="owner")
+    owner = member_of(owner_org)
+    agency = AgencyFactory(status="admitted")
+    agency_user = member_of(agency.organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = make_job(owner_org, agency, owner, days_ago=0)
+        messages.send_message(by=agency_user, job=job, body="请确认测量范围")
+    client.force_login(owner)
+    url = reverse("dashboard_role", args=["owner", owner_org.pk])
+    assert "unread-threads" in _dashboard(client, url)[0]
+    assert "unread-threads" in _dashboard(client, url)[0]  # from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        messages.mark_read(by=owner, job=job)
+    assert "unread-threads" not in _dashboard(client, url)[0]
