@@ -255,6 +255,10 @@ def register_labels(kind: str, choices) -> None:
     _labels.setdefault(kind, {}).update({str(code): label for code, label in choices})
 
 
+def registered_codes(kind: str) -> list[str]:
+    return list(_labels.get(kind, {}))
+
+
 def code_label(code, kind: str) -> str:
     label = _labels.get(kind, {}).get(str(code))
     return str(label) if label is not None else str(code)
