@@ -189,6 +189,7 @@ SENTENCES = {
     "projects.message_sent": pgettext_lazy("audit", "发送服务沟通消息"),
     "projects.messages_read": pgettext_lazy("audit", "阅读服务沟通消息"),
     "projects.offer_unreachable": pgettext_lazy("audit", "中选通知无法送达"),
+    "marketplace.holiday_year_replaced": pgettext_lazy("audit", "更新全年节假日安排"),
 }
 
 
@@ -222,7 +223,7 @@ FIELD_LABELS = {
     "granted_wd": _("同意延长（工作日）"), "overdue_wd": _("逾期工作日"), "mean": _("平均分"),
     "publicity_ends_on": _("公示结束"), "contract_due_on": _("合同签订期限"), "version": _("政策版本"),
     "policy_version": _("政策版本"), "registrations": _("报名数"), "started_on": _("起算日"),
-    "accepted_on": _("验收日"), "document_number": _("文号"),
+    "accepted_on": _("验收日"), "document_number": _("文号"), "year": _("年份"),
 }
 _PLAIN_VALUE = re.compile(r"^[\d\-.:+T ]+$")
 
