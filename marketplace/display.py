@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from marketplace import policy_meta
+
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
 # " / " (or "）/ ") between a Chinese part and an English part; the English part starts with a letter,
@@ -265,7 +267,6 @@ def code_label(code, kind: str) -> str:
     return str(label) if label is not None else str(code)
 
 
-POLICY_LABELS = {
-    "credit_base": _("基础分"), "credit_bonus_cap": _("加分上限"), "credit_window_months": _("计分周期（月）"),
-}
+# Every policy parameter's label comes from the one metadata table beside the defaults.
+POLICY_LABELS = {key: meta.label for key, meta in policy_meta.META.items()}
 register_labels("policy", POLICY_LABELS.items())
