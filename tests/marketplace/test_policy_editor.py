@@ -135,3 +135,17 @@ def test_policy_editor_refused(client, who, owner_user, regulator_user):
     resp = client.post(reverse(URL), _form_data(publicity_wd="9", note="x", step="confirm"))
     assert resp.status_code in (302, 403)
     assert PolicyVersion.objects.count() == 1
+
+
+def test_english_policy_page_has_no_chinese(client, operator):
+    import re
+
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(operator)
+    profile.preferred_language = "en"
+    profile.save()
+    html = client.get(reverse(URL)).content.decode()
+    text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+    leaked = sorted(set(re.findall(r"[\u4e00-\u9fff][^<>\n]{0,20}", text)))
+    assert not leaked, leaked
