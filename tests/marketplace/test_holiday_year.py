@@ -161,3 +161,17 @@ def test_holiday_year_refused(client, who, owner_user, regulator_user):
     resp = client.post(reverse(URL), _post(step="confirm"))
     assert resp.status_code in (302, 403)
     assert not Holiday.objects.filter(date__year=2027).exists()
+
+
+@pytest.mark.django_db
+def test_holiday_year_page_in_english(client, operator):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(operator)
+    profile.preferred_language = "en"
+    profile.save()
+    html = client.get(reverse(URL)).content.decode()
+    assert "Holidays by year" in html and "Paste the State Council notice" in html and "按年录入节假日" not in html
+    resp = client.post(reverse(URL), _post(text="元旦：1月1日至3日"))
+    assert resp.context["form"].errors["text"] == [
+        "line 1: “1月1日至3日” says neither 放假 (day off) nor 上班 (working day)"]
