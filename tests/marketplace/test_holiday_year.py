@@ -175,3 +175,16 @@ def test_holiday_year_page_in_english(client, operator):
     resp = client.post(reverse(URL), _post(text="元旦：1月1日至3日"))
     assert resp.context["form"].errors["text"] == [
         "line 1: “1月1日至3日” says neither 放假 (day off) nor 上班 (working day)"]
+
+
+@pytest.mark.django_db
+def test_migration_renames_english_package_names():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Holiday.objects.create(date=d("2030-02-05"), kind=Holiday.Kind.HOLIDAY, name="Spring Festival")
+    Holiday.objects.create(date=d("2030-10-01"), kind=Holiday.Kind.HOLIDAY, name="本地名称")
+    import_module("marketplace.migrations.0007_operator_holiday_names").to_chinese(apps, None)
+    assert Holiday.objects.get(date=d("2030-02-05")).name == "春节"
+    assert Holiday.objects.get(date=d("2030-10-01")).name == "本地名称"
