@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_page_tree(sender, using="default", **kwargs):
@@ -18,7 +19,7 @@ def _ensure_page_tree(sender, using="default", **kwargs):
 
 class CmsConfig(AppConfig):
     name = "cms"
-    verbose_name = "公告与内容"
+    verbose_name = _("公告与内容")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -122,6 +122,17 @@ class NoticePageForm(WagtailAdminPageForm):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("来自交易系统，不可修改 / from the marketplace, read-only")
 
+    def clean_slug(self):
+        """A new notice with a Chinese title gets a short ASCII slug (20261129-1), not a long percent-encoded
+        URL; an editor's own ASCII slug and the slugs of existing notices are kept."""
+        slug = self.cleaned_data.get("slug", "")
+        if self.instance.pk is not None or (slug and slug.isascii()) or self.parent_page is None:
+            return slug
+        stem, n = timezone.localdate().strftime("%Y%m%d"), 1
+        while not Page._slug_is_available(f"{stem}-{n}", self.parent_page, self.instance):
+            n += 1
+        return f"{stem}-{n}"
+
     def clean(self):
         cleaned = super().clean()
         parent = self.parent_page

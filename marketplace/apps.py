@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _load_reference_data(sender, using="default", **kwargs):
@@ -18,7 +19,7 @@ def _calendar_changed(sender, **kwargs):
 
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
-    verbose_name = "中介超市 · 基础"
+    verbose_name = _("中介超市 · 基础")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

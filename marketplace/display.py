@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from marketplace import policy_meta
+
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
 # " / " (or "）/ ") between a Chinese part and an English part; the English part starts with a letter,
@@ -189,6 +191,7 @@ SENTENCES = {
     "projects.message_sent": pgettext_lazy("audit", "发送服务沟通消息"),
     "projects.messages_read": pgettext_lazy("audit", "阅读服务沟通消息"),
     "projects.offer_unreachable": pgettext_lazy("audit", "中选通知无法送达"),
+    "marketplace.holiday_year_replaced": pgettext_lazy("audit", "更新全年节假日安排"),
 }
 
 
@@ -222,7 +225,7 @@ FIELD_LABELS = {
     "granted_wd": _("同意延长（工作日）"), "overdue_wd": _("逾期工作日"), "mean": _("平均分"),
     "publicity_ends_on": _("公示结束"), "contract_due_on": _("合同签订期限"), "version": _("政策版本"),
     "policy_version": _("政策版本"), "registrations": _("报名数"), "started_on": _("起算日"),
-    "accepted_on": _("验收日"), "document_number": _("文号"),
+    "accepted_on": _("验收日"), "document_number": _("文号"), "year": _("年份"),
 }
 _PLAIN_VALUE = re.compile(r"^[\d\-.:+T ]+$")
 
@@ -255,12 +258,15 @@ def register_labels(kind: str, choices) -> None:
     _labels.setdefault(kind, {}).update({str(code): label for code, label in choices})
 
 
+def registered_codes(kind: str) -> list[str]:
+    return list(_labels.get(kind, {}))
+
+
 def code_label(code, kind: str) -> str:
     label = _labels.get(kind, {}).get(str(code))
     return str(label) if label is not None else str(code)
 
 
-POLICY_LABELS = {
-    "credit_base": _("基础分"), "credit_bonus_cap": _("加分上限"), "credit_window_months": _("计分周期（月）"),
-}
+# Every policy parameter's label comes from the one metadata table beside the defaults.
+POLICY_LABELS = {key: meta.label for key, meta in policy_meta.META.items()}
 register_labels("policy", POLICY_LABELS.items())

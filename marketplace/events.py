@@ -147,3 +147,6 @@ UNSUBSCRIBED = declare("marketplace.unsubscribed", "a user ends a subscription",
 NOTIFICATION_SETTINGS_CHANGED = declare("marketplace.notification_settings_changed",
                                         "a user sets their message language and mail mode per kind",
                                         language=TEXT, modes=dict)
+HOLIDAY_YEAR_REPLACED = declare("marketplace.holiday_year_replaced",
+                                "an operator replaces one year's holidays and make-up working days at once",
+                                year=int, holidays=int, workdays=int, source=TEXT)

@@ -6,12 +6,15 @@ Anything computed under a policy records `policy.version`. Pure rules receive a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+
+from marketplace import policy_meta
 
 DEFAULTS: dict[str, Any] = {
     # Admission (docs/rules.md §4)
@@ -165,15 +168,24 @@ def validate(data: Mapping[str, Any]) -> dict[str, Any]:
                     raise ValidationError(f"参数 {key} 不能为负 / {key} must not be negative")
             except ArithmeticError:
                 raise ValidationError(f"参数 {key} 不是数字 / {key} is not a number") from None
+    for key in DEFAULTS:
+        message = policy_meta.range_error(key, merged[key])
+        if message:
+            raise ValidationError({key: message})
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(merged["registration_close_time"])):
+        raise ValidationError({"registration_close_time": "报名截止时刻须为“时:分”，例如17:00 / "
+                                                          "the closing time must be HH:MM, e.g. 17:00"})
     for key in ("risk_concentration_share", "risk_win_ratio_p", "risk_discount_ratio", "risk_owner_delay_share"):
         if Decimal(str(merged[key])) > 1:
             raise ValidationError(f"参数 {key} 须在0到1之间 / {key} must be between 0 and 1")
     lo, hi = merged["composite_price_weight_min"], merged["composite_price_weight_max"]
     if not (0 < lo <= hi <= 100):
-        raise ValidationError("价格权重范围无效 / invalid price weight range")
+        raise ValidationError({"composite_price_weight_max": "价格权重下限不能高于上限 / "
+                                                              "the lowest price weight cannot exceed the highest"})
     weights = merged["composite_weights"]
     if sum(weights.values()) != 100 or not lo <= weights.get("price", -1) <= hi:
-        raise ValidationError("综合评审权重之和须为100且价格权重在允许范围内 / weights must sum to 100 with price in range")
+        raise ValidationError({"composite_weights": "综合评审权重之和须为100且价格权重在上下限之间 / "
+                                                    "weights must sum to 100 with price between its limits"})
     return merged
 
 

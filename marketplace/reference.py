@@ -69,6 +69,7 @@ def load_holidays() -> int:
     import chinese_calendar
 
     from marketplace import workdays
+    from marketplace.holiday_notice import chinese_name
     from marketplace.models import CalendarYear, Holiday
 
     source = f"chinesecalendar {getattr(chinese_calendar, '__version__', '')}".strip()
@@ -81,10 +82,12 @@ def load_holidays() -> int:
             continue
         for d, name in chinese_calendar.holidays.items():
             if d.year == year and d not in taken:
-                rows.append(Holiday(date=d, kind=Holiday.Kind.HOLIDAY, name=str(name or ""), source=source))
+                rows.append(Holiday(date=d, kind=Holiday.Kind.HOLIDAY, name=chinese_name(str(name or "")),
+                                    source=source))
         for d, name in chinese_calendar.workdays.items():
             if d.year == year and d not in taken:
-                rows.append(Holiday(date=d, kind=Holiday.Kind.WORKDAY, name=str(name or ""), source=source))
+                rows.append(Holiday(date=d, kind=Holiday.Kind.WORKDAY, name=chinese_name(str(name or "")),
+                                    source=source))
         CalendarYear.objects.create(year=year, confirmed=True, source=source)
     Holiday.objects.bulk_create(rows, batch_size=500)
     workdays.invalidate()

@@ -1,6 +1,10 @@
 import random
 
-CITIES = ["嘉兴", "平湖", "海宁", "桐乡", "嘉善", "海盐", "浙江", "清远", "英德"]
+# The place in an agency's name is the place it is registered in (its region), never another town.
+TOWNS = {
+    "330402": ["嘉兴", "南湖"], "330411": ["嘉兴", "秀洲"], "330421": ["嘉善"], "330424": ["海盐"],
+    "330481": ["海宁"], "330482": ["平湖"], "330483": ["桐乡"],
+}
 BRANDS = ["恒信", "华测", "中正", "天元", "锦程", "鼎盛", "远景", "信达", "宏图", "博远", "正衡", "同创", "汇智",
           "明诚", "致远", "金石", "广联", "新禾", "润泽", "安和", "坤元", "立德", "中衡", "国信"]
 BUSINESS = {
@@ -17,13 +21,14 @@ def person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
-def agency_name(rng: random.Random, service_code: str, used: set[str]) -> str:
+def agency_name(rng: random.Random, service_code: str, used: set[str], region: str = "330400") -> str:
+    towns = TOWNS.get(region, ["嘉兴"])
     for _ in range(100):
-        name = f"{rng.choice(CITIES)}{rng.choice(BRANDS)}{BUSINESS.get(service_code, '技术服务')}有限公司"
+        name = f"{rng.choice(towns)}{rng.choice(BRANDS)}{BUSINESS.get(service_code, '技术服务')}有限公司"
         if name not in used:
             used.add(name)
             return name
-    name = f"{rng.choice(CITIES)}{rng.choice(BRANDS)}{len(used)}号技术服务有限公司"
+    name = f"{rng.choice(towns)}{rng.choice(BRANDS)}{len(used)}号技术服务有限公司"
     used.add(name)
     return name
 

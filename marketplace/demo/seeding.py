@@ -37,7 +37,7 @@ def seed_agencies(*, rng: random.Random, count: int, ensure_user) -> str | None:
         for i in range(count):
             code = codes[i % len(codes)]
             region = AGENCY_REGIONS[i % len(AGENCY_REGIONS)]
-            name = agency_name(rng, code, used)
+            name = agency_name(rng, code, used, region)
             user = ensure_user(f"agency{i + 1}@demo.zjcs.cn", person(rng))
             org = Organisation.objects.create(kind="agency", name=name, uscc=uscc(region, i + 1),
                                               region=regions[region])

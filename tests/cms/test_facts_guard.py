@@ -178,3 +178,29 @@ def test_editor_creates_a_news_notice_in_the_admin(tree, editor_client, client):
     page = NoticePage.objects.get(slug="spring-maintenance")
     assert page.live and page.kind == "news" and page.source_key is None
     assert "关于春节期间系统维护的通知" in client.get(reverse("cms:notice_list"), {"kind": "news"}).content.decode()
+
+
+def test_a_chinese_title_gets_a_short_ascii_slug(tree, editor_client, client):
+    from django.utils import timezone
+
+    from cms.models import NoticeIndexPage
+
+    index = NoticeIndexPage.objects.get(kind="news")
+    url = reverse("wagtailadmin_pages:add", args=["cms", "noticepage", index.pk])
+    stem = timezone.localdate().strftime("%Y%m%d")
+    for n in (1, 2):
+        data = querydict_from_html(editor_client.get(url).content.decode(), form_id="page-edit-form")
+        data.setdefault("body-count", "0")
+        data.update({"title": "关于春节期间系统维护的通知", "slug": "关于春节期间系统维护的通知", "published_on": "2026-11-20",
+                     "action-publish": "action-publish"})
+        response = editor_client.post(url, data)
+        assert response.status_code == 302, response.content.decode()[:1000]
+        page = NoticePage.objects.latest("id")
+        assert page.slug == f"{stem}-{n}" and "%" not in page.url
+        assert client.get(page.url).status_code == 200
+    # an existing notice keeps its slug (and URL) when edited
+    url, data, _ = edit_form_data(editor_client, page)
+    data["slug"] = "通知"
+    data["action-publish"] = "action-publish"
+    editor_client.post(url, data)
+    assert NoticePage.objects.get(pk=page.pk).slug == "通知"

@@ -56,3 +56,34 @@ def test_a_completed_demo_posting_logs_delivery_and_rating(demo):
     assert labels[0] == "发布采购公告"
     for step in ["签订服务合同", "资料齐全，服务开始计时", "提交服务成果", "成果验收通过", "服务评价"]:
         assert step in labels, (step, labels)
+
+
+def test_demo_agencies_are_named_after_the_place_they_are_in(demo):
+    from agencies.models import Agency
+    from marketplace.demo.names import TOWNS
+
+    agencies = list(Agency.objects.select_related("region"))
+    assert agencies
+    for agency in agencies:
+        assert any(agency.name.startswith(town) for town in TOWNS[agency.region_id]), (agency.name, agency.region.name)
+        assert not any(place in agency.name for place in ("清远", "英德", "广东"))
+
+
+@pytest.mark.parametrize("path", ["/news/", "/policy/"])
+def test_demo_notice_sections_are_not_empty(demo, client, path):
+    """Editorial pages are written directly; 信用公示 comes from the sanctions and grade changes the demo
+    records, which the CMS publishes after commit (this module's demo is never committed)."""
+    from cms.models import NoticeIndexPage, NoticePage
+
+    index = NoticeIndexPage.objects.get(url_path__endswith=path.replace("/", "", 1))
+    notices = NoticePage.objects.live().child_of(index)
+    assert notices.exists()
+    page = client.get(path).content.decode()
+    assert notices.first().title in page
+
+
+def test_demo_records_what_the_credit_notices_publish(demo):
+    from marketplace.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="ratings.sanction_imposed").exists()
+    assert AuditEntry.objects.filter(action="agencies.credit_updated").exists()

@@ -114,6 +114,8 @@ class Command(BaseCommand):
             bar.update()
             risk.plant()
             demo_notifications.seed()  # agency1: a subscription, matching postings, an offer to confirm
+            from marketplace.demo.content import seed_content  # 通知公告, 政策法规 and the first audit anchor
+            seed_content()
         # Demo agencies are created directly, not through audited services, so index everything once.
         call_command("search_index", "rebuild", verbosity=0)
 
