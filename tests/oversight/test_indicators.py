@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.models import ServiceType
 from marketplace.policy import Policy
 from oversight.scan import find
 from projects.delivery.models import ServiceJob
@@ -101,6 +102,8 @@ def test_high_win_ratio_on_draws_and_the_minimum_number_of_rounds():
     found = kinds(find(as_of=AS_OF), "high_win_ratio")
     assert [f.subject for f in found] == [lucky.uscc]
     assert found[0].metrics["wins"] == 10 and found[0].metrics["rounds"] == 12
+    survey = ServiceType.objects.get(code="ZR01").department
+    assert found[0].departments == [survey.pk] and survey.name in found[0].evidence[-1]
     assert kinds(find(as_of=AS_OF, policy=policy(risk_win_ratio_min_rounds=13)), "high_win_ratio") == []
 
 
