@@ -99,16 +99,16 @@ def split_purchase(window: Window) -> list[Finding]:
     return out
 
 
+# One pass over the draw rounds' registrations: each entry knows its round's size from a window count.
 DRAW_SQL = """
-WITH rounds AS (
-  SELECT p.id, p.selected_id, COUNT(r.id) AS m FROM {project} p JOIN {registration} r ON r.project_id = p.id
+WITH entries AS (
+  SELECT r.agency_id, CASE WHEN r.id = p.selected_id THEN 1 ELSE 0 END AS won,
+         COUNT(*) OVER (PARTITION BY r.project_id) AS m
+  FROM {project} p JOIN {registration} r ON r.project_id = p.id
   WHERE (p.method = 'draw' OR (p.method = 'invitation' AND p.invitation_then = 'draw'))
     AND p.selected_id IS NOT NULL AND p.closed_at >= %s AND p.closed_at < %s AND r.excluded_reason = ''
-  GROUP BY p.id, p.selected_id
 )
-SELECT r.agency_id, COUNT(*), SUM(CASE WHEN r.id = rounds.selected_id THEN 1 ELSE 0 END), SUM(1.0 / rounds.m)
-FROM {registration} r JOIN rounds ON rounds.id = r.project_id
-WHERE r.excluded_reason = '' GROUP BY r.agency_id HAVING COUNT(*) >= %s
+SELECT agency_id, COUNT(*), SUM(won), SUM(1.0 / m) FROM entries GROUP BY agency_id HAVING COUNT(*) >= %s
 """
 
 # The departments of the draw rounds the flagged agencies entered: the flag's scope (only hits are read).
@@ -162,12 +162,24 @@ def high_win_ratio(window: Window) -> list[Finding]:
     return out
 
 
+# Distinct (agency, department) pairs first, then counted: two hash aggregates instead of a sort for
+# COUNT(DISTINCT ...) over every award of the window.
+HETEROGENEOUS_SQL = """
+SELECT agency_id, COUNT(*) FROM (
+  SELECT DISTINCT r.agency_id, st.department_id FROM {registration} r
+  JOIN {project} p ON p.selected_id = r.id AND p.id = r.project_id
+  JOIN {servicetype} st ON st.code = p.service_type_id
+  WHERE r.offer = 'confirmed' AND r.offer_answered_at >= %s AND r.offer_answered_at < %s
+) pairs GROUP BY agency_id HAVING COUNT(*) >= %s
+"""
+
+
 def heterogeneous_supplier(window: Window) -> list[Finding]:
     """An agency awarded work under at least `risk_heterogeneous_departments` different departments."""
     minimum = window.policy["risk_heterogeneous_departments"]
-    rows = (awards(window).values("agency_id").annotate(d=Count("project__service_type__department_id",
-                                                                 distinct=True)).filter(d__gte=minimum))
-    ids = {r["agency_id"] for r in rows}
+    sql = HETEROGENEOUS_SQL.format(registration=table(Registration), project=table(Project),
+                                   servicetype=table(ServiceType))
+    ids = {agency_id for agency_id, _n in fetch(sql, [moment(window.start), moment(window.end), minimum])}
     if not ids:
         return []
     seen = defaultdict(set)

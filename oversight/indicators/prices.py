@@ -72,7 +72,9 @@ def close_quotes(window: Window) -> list[Finding]:
     gaps = (Registration.objects.filter(project__in=rounds, quote__isnull=False)
             .exclude(pk=F("project__selected_id"))
             .annotate(gap=Abs(F("quote") - F("project__selected__quote"))).filter(gap__gt=0)
-            .values("project_id").annotate(closest=Min("gap")))
+            .values("project_id").annotate(closest=Min("gap"))
+            # Only the close ones leave the database (the rule below still decides, exactly).
+            .filter(closest__lte=Min("project__selected__quote") * pct / 100))
     gaps = {g["project_id"]: g["closest"] for g in gaps}
     projects = _projects(gaps)
     out = []
