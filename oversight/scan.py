@@ -39,14 +39,14 @@ def find(*, as_of: dt.date, policy: Policy | None = None, kinds=None) -> list[Fi
         raise KeyError(f"未知的风险类型 / unknown indicators: {', '.join(sorted(unknown))}")
     out: list[Finding] = []
     with transaction.atomic():
-        _tune_session()
+        tune_session()
         for kind, indicator in INDICATORS.items():
             if not kinds or kind in kinds:
                 out += indicator(window)
     return out
 
 
-def _tune_session() -> None:
+def tune_session() -> None:
     """PostgreSQL settings for this transaction only: no JIT (at a million registrations the planner compiles
     every indicator's query, which costs more than running it: seconds per query) and enough `work_mem` for
     the aggregates and the window sort to stay in memory (`RISK_SCAN_WORK_MEM`, default 64MB)."""
