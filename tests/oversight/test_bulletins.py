@@ -136,3 +136,13 @@ def test_bulletin_page_chart_and_spreadsheet_show_complaint_handling(complaints,
     quarter = BulletinPage.objects.get(period_key="2026-Q2", scope_label=region)
     assert quarter.data["complaints"]["filed"] == 7 and quarter.data["complaints"]["answered"] == 6
     assert "投诉处理（按行业主管部门）" in client.get(quarter.url).content.decode()
+
+
+def test_complaint_handling_in_english(complaints, client):
+    publish_due(today=dt.date(2026, 6, 2))
+    page = BulletinPage.objects.get(period_key="2026-05", scope_label=Region.objects.get(code="330482").name)
+    client.cookies["django_language"] = "en"
+    html = client.get(page.url).content.decode()
+    assert "Complaints by department" in html and "Median working days to decision" in html
+    assert "5 received, 3 decided (2 upheld), median 4 working days, mean 5 working days" in html
+    assert "投诉处理" not in html and "工作日" not in html
