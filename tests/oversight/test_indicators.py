@@ -62,6 +62,10 @@ def test_identical_and_close_quotes_follow_the_policy_percentage():
     assert "80000" in kinds(found, "identical_quotes")[0].evidence[0]
     assert [f.subject for f in kinds(found, "close_quotes")] == [close.code]  # 0.75 % ≤ 1 %
     assert kinds(find(as_of=AS_OF, policy=policy(risk_close_quote_pct="0.5")), "close_quotes") == []
+    exact = round_(owner=o, agencies=[agency(), agency()], quotes=["70700", "71407"])  # 1 % exactly: at most 1 %
+    assert exact.code in [f.subject for f in kinds(find(as_of=AS_OF), "close_quotes")]
+    assert [f.subject for f in kinds(find(as_of=AS_OF, policy=policy(risk_close_quote_pct="0.99")), "close_quotes")] \
+        == [close.code]
 
 
 def test_quotes_of_draws_and_open_rounds_are_not_read():
