@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Abs
 
 from oversight.findings import Finding, Window, ref
@@ -107,8 +107,10 @@ def discounted_bid(window: Window) -> list[Finding]:
 
 def single_bidder(window: Window) -> list[Finding]:
     """A competitive round that went ahead to a selection with one registrant."""
+    # "No registration other than the selected one": an anti-join, no count of every round's registrants.
+    others = Registration.objects.filter(project=OuterRef("pk")).exclude(pk=OuterRef("selected_id"))
     rows = (Project.objects.filter(COMPETITIVE, _closed(window), selected__isnull=False)
-            .annotate(n=Count("registrations")).filter(n=1).values("id"))
+            .exclude(Exists(others)).order_by().values("id"))
     return [_finding("single_bidder", p, MEDIUM, [
         f"仅{p['selected__agency__uscc']}一家报名，仍完成选取"]) for p in _projects(r["id"] for r in rows).values()]
 
