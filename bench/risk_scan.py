@@ -8,7 +8,7 @@ lowest-price, composite and direct picks over 400 days), registrations with quot
 and service jobs with one INSERT ... SELECT each (generate_series, server side), with a few planted
 patterns (shared phones, identical quotes, a favourite agency, split direct picks). Then measures:
   1. `oversight.scan.run_scan` (every indicator, flags stored with their audit entries);
-  2. the same scan again (a steady night: flags refreshed, nothing new);
+  2. the same scan again (a steady night: flags refreshed, nothing new), then each indicator alone;
   3. a per-project Python loop (registrations and agencies loaded per posting through the ORM, the
      posting-level checks done in Python) on a sample, extrapolated to every posting.
 Memory is the process's peak resident set (ru_maxrss) and the Python heap peak (tracemalloc).
@@ -149,6 +149,24 @@ def measure(label, fn):
     return result, seconds
 
 
+def per_indicator(as_of, policy) -> str:
+    """Each indicator timed alone, in one transaction tuned as the scan's (where the time goes)."""
+    from django.db import transaction
+
+    from oversight.findings import Window
+    from oversight.indicators import INDICATORS
+    from oversight.scan import tune_session
+
+    window, out = Window(as_of=as_of, policy=policy), []
+    with transaction.atomic():
+        tune_session()
+        for kind, indicator in INDICATORS.items():
+            t0 = time.perf_counter()
+            indicator(window)
+            out.append(f"{kind} {time.perf_counter() - t0:.2f} s")
+    return ", ".join(out)
+
+
 def python_loop(project_ids, policy) -> Counter:
     """The naive way: per posting, load its registrations and agencies and check the posting-level rules."""
     from oversight.rules import within_pct
@@ -217,6 +235,7 @@ def main() -> None:
     again, t_again = measure("set-based scan again (steady night: flags refreshed, none new)",
                              lambda: run_scan(as_of=as_of, policy=policy))
     print(f"  {again.new} new", flush=True)
+    print("  per indicator (same session settings as the scan): " + per_indicator(as_of, policy), flush=True)
     ids = list(Project.objects.order_by("?").values_list("id", flat=True)[:args.sample])
     found, t_loop = measure(f"per-project Python loop on a sample of {len(ids):,} postings (posting-level checks only)",
                             lambda: python_loop(ids, policy))

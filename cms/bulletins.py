@@ -40,13 +40,37 @@ def sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                (_("平均评分"), str(data.get("rating_mean") or "—")),
                (_("中选价占最高限价平均比例"), _pct(data.get("price_to_ceiling")))]
     service += [(_("报告复审：%(outcome)s") % {"outcome": o}, str(n)) for o, n in data.get("reviews", {}).items() if o]
-    handling = [(_("收到投诉"), str(complaints.get("filed", 0))), (_("已答复"), str(complaints.get("answered", 0))),
-                (_("平均办理天数"), str(complaints.get("handling_days") or "—"))]
+    handling = [(_("收到投诉"), str(complaints.get("filed", 0))), (_("办结投诉"), str(complaints.get("answered", 0))),
+                (_("其中属实"), str(complaints.get("verified", 0))),
+                (_("办理用时中位数（工作日）"), _num(complaints.get("median_wd"))),
+                (_("平均办理用时（工作日）"), _num(complaints.get("mean_wd")))]
     from oversight.models import RiskFlag
 
     risks = [(str(RiskFlag.Kind(k).label), str(n)) for k, n in sorted(data.get("risk_flags", {}).items())]
     return [(_("发布项目（按选取方式）"), postings), (_("中选（按选取方式）"), awards), (_("履约与评价"), service),
-            (_("投诉处理"), handling), (_("新发现的风险线索"), risks)]
+            (_("投诉处理"), handling), (_group_heading(complaints), complaint_groups(complaints)),
+            (_("新发现的风险线索"), risks)]
+
+
+def _num(value) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _group_heading(complaints: dict) -> str:
+    return _("投诉处理（按地区）") if complaints.get("by") == "region" else _("投诉处理（按行业主管部门）")
+
+
+def _group_label(group: dict) -> str:
+    return group["label"] or _("未关联项目")
+
+
+def complaint_groups(complaints: dict) -> list[tuple[str, str]]:
+    """One row per region (department bulletin) or department (region bulletin): counts and handling time."""
+    return [(_group_label(g), _("收到%(filed)s件，办结%(decided)s件（属实%(verified)s件），用时中位数%(median)s个工作日，"
+                                "平均%(mean)s个工作日") % {"filed": g["filed"], "decided": g["decided"],
+                                                          "verified": g["verified"], "median": _num(g["median_wd"]),
+                                                          "mean": _num(g["mean_wd"])})
+            for g in complaints.get("groups", [])]
 
 
 def bar_chart(title: str, items: list[tuple[str, float]], *, unit: str = "") -> str:
@@ -70,8 +94,13 @@ def charts(data: dict) -> list:
     postings = [(str(METHODS.get(m, m)), n) for m, n in sorted(data.get("postings", {}).items())]
     amounts = [(str(METHODS.get(m, m)), float(v["amount"]) / 10000) for m, v in sorted(data.get("by_method", {}).items())]
     ranking = [(r["name"], r["mean"]) for r in data.get("rankings", {}).get("top", [])]
+    complaints = data.get("complaints", {})
+    handling = [(_group_label(g), g["mean_wd"]) for g in complaints.get("groups", []) if g.get("mean_wd") is not None]
+    filed = [(_group_label(g), g["filed"]) for g in complaints.get("groups", []) if g.get("filed")]
     return [mark_safe(c) for c in (bar_chart(_("发布项目数"), postings), bar_chart(_("中选金额（万元）"), amounts),
-                                   bar_chart(_("评价较好的机构（平均分）"), ranking)) if c]
+                                   bar_chart(_("评价较好的机构（平均分）"), ranking),
+                                   bar_chart(_("收到投诉（件）"), filed),
+                                   bar_chart(_("投诉平均办理用时（工作日）"), handling)) if c]
 
 
 def spreadsheet(data: dict) -> bytes:
@@ -91,6 +120,12 @@ def spreadsheet(data: dict) -> bytes:
         sheet.append([_("评价较好的机构") if side == "top" else _("评价较差的机构"), _("统一社会信用代码"), _("评价数"), _("平均分")])
         for r in data["rankings"][side]:
             sheet.append([r["name"], r["uscc"], r["ratings"], r["mean"]])
+    complaints = data.get("complaints", {})
+    sheet.append([])
+    sheet.append([_group_heading(complaints), _("收到投诉"), _("办结投诉"), _("其中属实"), _("办理用时中位数（工作日）"),
+                  _("平均办理用时（工作日）")])
+    for g in complaints.get("groups", []):
+        sheet.append([_group_label(g), g["filed"], g["decided"], g["verified"], g["median_wd"], g["mean_wd"]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -8,15 +8,18 @@ cms builds and publishes the pages from it (`cms/bulletins.py`), so nothing here
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, FloatField, Q, Sum
-from django.db.models.functions import Cast
+from django.db.models import Avg, Count, F, FloatField, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from marketplace.models import Department, Region
 from marketplace.policy import Policy
+from marketplace.workdays import get_calendar
 from oversight.models import RiskFlag
 from projects.delivery.models import ServiceJob
 from projects.models import Project
@@ -113,14 +116,45 @@ def _service(period: Period, scope: Scope) -> dict:
             "rating_mean": round(float(rated["mean"]), 2) if rated["mean"] is not None else None, "reviews": reviews}
 
 
+def _complaint_scope(scope: Scope) -> Q:
+    if scope.department:
+        return scope.projects("project__")
+    return scope.projects("project__") | Q(agency__region__code__startswith=scope.region.code.rstrip("0"))
+
+
+def _handling(days: list[int]) -> dict:
+    return {"median_wd": float(statistics.median(days)) if days else None,
+            "mean_wd": round(statistics.fmean(days), 1) if days else None}
+
+
 def _complaints(period: Period, scope: Scope) -> dict:
-    filed = Complaint.objects.filter(scope.projects("project__") if scope.department else
-                                     scope.projects("project__") | Q(agency__region__code__startswith=
-                                                                     scope.region.code.rstrip("0")),
-                                     filed_on__gte=period.start, filed_on__lt=period.end)
-    handled = [c.decided_at - c.filed_at for c in filed.filter(decided_at__isnull=False).only("filed_at", "decided_at")]
-    days = sum(d.total_seconds() for d in handled) / 86400 / len(handled) if handled else None
-    return {"filed": filed.count(), "answered": len(handled), "handling_days": round(days, 1) if days else None}
+    """Complaints filed in the period and complaints decided in it, with the working days each decided one
+    took from filing to decision (median and mean); broken down by region in a department's bulletin and by
+    department in a region's (a complaint's department is its project's; its region the project's, else the
+    agency's)."""
+    group = (Coalesce("project__region__name", "agency__region__name") if scope.department
+             else Coalesce("project__service_type__department__name", Value("")))
+    rows = (Complaint.objects.filter(_complaint_scope(scope))
+            .filter(Q(filed_on__gte=period.start, filed_on__lt=period.end)
+                    | Q(decided_at__gte=_moment(period.start), decided_at__lt=_moment(period.end)))
+            .annotate(group=group).values_list("group", "filed_on", "decided_at", "status"))
+    calendar = get_calendar()
+    filed, decided, verified = Counter(), Counter(), Counter()
+    took: dict[str, list[int]] = defaultdict(list)
+    for name, filed_on, decided_at, status in rows:
+        name = name or ""  # no project (and for a region bulletin, no department): the cms labels it
+        if period.start <= filed_on < period.end:
+            filed[name] += 1
+        decided_on = timezone.localdate(decided_at) if decided_at else None
+        if decided_on and period.start <= decided_on < period.end:
+            decided[name] += 1
+            verified[name] += status == Complaint.Status.VERIFIED
+            took[name].append(int(calendar.working_days_between(filed_on, decided_on)))
+    groups = [{"label": name, "filed": filed[name], "decided": decided[name], "verified": verified[name],
+               **_handling(took[name])} for name in sorted(set(filed) | set(decided))]
+    every = [d for days in took.values() for d in days]
+    return {"filed": sum(filed.values()), "answered": sum(decided.values()), "verified": sum(verified.values()),
+            **_handling(every), "by": "region" if scope.department else "department", "groups": groups}
 
 
 def _rankings(period: Period, scope: Scope, policy: Policy) -> dict:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from marketplace import audit
@@ -37,10 +38,23 @@ def find(*, as_of: dt.date, policy: Policy | None = None, kinds=None) -> list[Fi
     if unknown:
         raise KeyError(f"未知的风险类型 / unknown indicators: {', '.join(sorted(unknown))}")
     out: list[Finding] = []
-    for kind, indicator in INDICATORS.items():
-        if not kinds or kind in kinds:
-            out += indicator(window)
+    with transaction.atomic():
+        tune_session()
+        for kind, indicator in INDICATORS.items():
+            if not kinds or kind in kinds:
+                out += indicator(window)
     return out
+
+
+def tune_session() -> None:
+    """PostgreSQL settings for this transaction only: no JIT (at a million registrations the planner compiles
+    every indicator's query, which costs more than running it: seconds per query) and enough `work_mem` for
+    the aggregates and the window sort to stay in memory (`RISK_SCAN_WORK_MEM`, default 64MB)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                       [getattr(settings, "RISK_SCAN_WORK_MEM", "64MB")])
 
 
 def _row(f: Finding, as_of: dt.date, version: int | None) -> RiskFlag:

@@ -127,6 +127,8 @@ class Project(models.Model):
             # The public postings list's order (projects.selectors.public_projects): a page reads its rows
             # in index order instead of sorting every posting.
             models.Index(fields=["-published_at", "-id"], name="perf_project_published"),
+            # The risk scan reads the rounds closed in its window (oversight.indicators).
+            models.Index(fields=["closed_at"], name="risk_project_closed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(floor__isnull=True) | models.Q(floor__lte=models.F("ceiling")),
@@ -177,6 +179,11 @@ class Registration(models.Model):
     class Meta:
         ordering = ["registered_at", "id"]
         constraints = [models.UniqueConstraint(fields=["project", "agency"], name="uniq_registration")]
+        indexes = [
+            # Confirmed awards by the day they were confirmed (the risk scan's award indicators): only the
+            # accepted offers, a fraction of all registrations.
+            models.Index(fields=["offer_answered_at"], condition=models.Q(offer="confirmed"), name="risk_registration_award"),
+        ]
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
 

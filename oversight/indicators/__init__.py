@@ -1,6 +1,6 @@
 """The risk indicators, one function per kind: `fn(window) -> list[Finding]` (docs/rules.md "Risk indicators").
 
-Each reads the marketplace with set-based SQL (aggregates, joins, window-free CTEs that run on SQLite and
+Each reads the marketplace with set-based SQL (aggregates, joins, CTEs and window counts that run on SQLite and
 PostgreSQL alike) and leaves only the arithmetic on the aggregated rows to the pure rules in
 `oversight.rules`.
 """

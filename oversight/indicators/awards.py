@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agencies.models import Agency
-from marketplace.models import Department, Organisation
+from marketplace.models import Department, Organisation, ServiceType
 from oversight.findings import Finding, Window, ref
 from oversight.indicators._sql import fetch, moment, table
 from oversight.rules import HIGH, MEDIUM, concentration, split_clusters, win_ratio
@@ -99,17 +99,38 @@ def split_purchase(window: Window) -> list[Finding]:
     return out
 
 
+# One pass over the draw rounds' registrations: each entry knows its round's size from a window count.
 DRAW_SQL = """
-WITH rounds AS (
-  SELECT p.id, p.selected_id, COUNT(r.id) AS m FROM {project} p JOIN {registration} r ON r.project_id = p.id
+WITH entries AS (
+  SELECT r.agency_id, CASE WHEN r.id = p.selected_id THEN 1 ELSE 0 END AS won,
+         COUNT(*) OVER (PARTITION BY r.project_id) AS m
+  FROM {project} p JOIN {registration} r ON r.project_id = p.id
   WHERE (p.method = 'draw' OR (p.method = 'invitation' AND p.invitation_then = 'draw'))
     AND p.selected_id IS NOT NULL AND p.closed_at >= %s AND p.closed_at < %s AND r.excluded_reason = ''
-  GROUP BY p.id, p.selected_id
 )
-SELECT r.agency_id, COUNT(*), SUM(CASE WHEN r.id = rounds.selected_id THEN 1 ELSE 0 END), SUM(1.0 / rounds.m)
-FROM {registration} r JOIN rounds ON rounds.id = r.project_id
-WHERE r.excluded_reason = '' GROUP BY r.agency_id HAVING COUNT(*) >= %s
+SELECT agency_id, COUNT(*), SUM(won), SUM(1.0 / m) FROM entries GROUP BY agency_id HAVING COUNT(*) >= %s
 """
+
+# The departments of the draw rounds the flagged agencies entered: the flag's scope (only hits are read).
+DRAW_DEPTS_SQL = """
+SELECT DISTINCT r.agency_id, st.department_id FROM {registration} r
+JOIN {project} p ON p.id = r.project_id JOIN {servicetype} st ON st.code = p.service_type_id
+WHERE (p.method = 'draw' OR (p.method = 'invitation' AND p.invitation_then = 'draw'))
+  AND p.selected_id IS NOT NULL AND p.closed_at >= %s AND p.closed_at < %s AND r.excluded_reason = ''
+  AND r.agency_id IN ({ids})
+"""
+
+
+def _draw_departments(window: Window, agency_ids) -> dict[int, set[int]]:
+    """agency id → the departments of the draw rounds it entered in the window."""
+    out: dict[int, set[int]] = defaultdict(set)
+    if not agency_ids:
+        return out
+    sql = DRAW_DEPTS_SQL.format(registration=table(Registration), project=table(Project),
+                                servicetype=table(ServiceType), ids=",".join(str(int(i)) for i in agency_ids))
+    for agency_id, department in fetch(sql, [moment(window.start), moment(window.end)]):
+        out[agency_id].add(department)
+    return out
 
 
 def high_win_ratio(window: Window) -> list[Finding]:
@@ -123,28 +144,42 @@ def high_win_ratio(window: Window) -> list[Finding]:
         tail = win_ratio(rounds, int(wins), chance, policy)
         if tail is not None and tail < float(policy["risk_win_ratio_p"]):
             hits.append((agency_id, rounds, int(wins), chance, tail))
-    agencies = _agencies(h[0] for h in hits)
+    agencies, departments = _agencies(h[0] for h in hits), _draw_departments(window, [h[0] for h in hits])
+    names = dict(Department.objects.filter(pk__in=set().union(*departments.values())).values_list("id", "name"))
     out = []
     for agency_id, rounds, wins, chance, tail in hits:
-        agency = agencies[agency_id]
+        agency, depts = agencies[agency_id], sorted(departments[agency_id])
         out.append(Finding(
             kind="high_win_ratio", key=f"high_win_ratio:{agency.uscc}", subject_type="agency", subject=agency.uscc,
             severity=HIGH if tail < float(policy["risk_win_ratio_p"]) / 100 else MEDIUM, agency_id=agency_id,
-            region_id=agency.region_id, metrics={"rounds": rounds, "wins": wins, "chance": round(chance, 4),
-                                                 "tail": tail},
+            region_id=agency.region_id, departments=depts,
+            metrics={"rounds": rounds, "wins": wins, "chance": round(chance, 4), "tail": tail, "departments": depts},
             evidence=[f"{agency.uscc}（{agency.name}）参加{rounds}次随机抽取，中选{wins}次；按各轮入围家数，"
                       f"期望约{rounds * chance:.1f}次",
-                      f"随机情况下中选不少于{wins}次的概率为{tail:.2g}（阈值{policy['risk_win_ratio_p']}）"],
+                      f"随机情况下中选不少于{wins}次的概率为{tail:.2g}（阈值{policy['risk_win_ratio_p']}）",
+                      "所涉抽取项目的行业主管部门：" + "、".join(sorted(names[d] for d in depts))],
             refs=[ref("agency", agency_id, agency.name)]))
     return out
+
+
+# Distinct (agency, department) pairs first, then counted: two hash aggregates instead of a sort for
+# COUNT(DISTINCT ...) over every award of the window.
+HETEROGENEOUS_SQL = """
+SELECT agency_id, COUNT(*) FROM (
+  SELECT DISTINCT r.agency_id, st.department_id FROM {registration} r
+  JOIN {project} p ON p.selected_id = r.id AND p.id = r.project_id
+  JOIN {servicetype} st ON st.code = p.service_type_id
+  WHERE r.offer = 'confirmed' AND r.offer_answered_at >= %s AND r.offer_answered_at < %s
+) pairs GROUP BY agency_id HAVING COUNT(*) >= %s
+"""
 
 
 def heterogeneous_supplier(window: Window) -> list[Finding]:
     """An agency awarded work under at least `risk_heterogeneous_departments` different departments."""
     minimum = window.policy["risk_heterogeneous_departments"]
-    rows = (awards(window).values("agency_id").annotate(d=Count("project__service_type__department_id",
-                                                                 distinct=True)).filter(d__gte=minimum))
-    ids = {r["agency_id"] for r in rows}
+    sql = HETEROGENEOUS_SQL.format(registration=table(Registration), project=table(Project),
+                                   servicetype=table(ServiceType))
+    ids = {agency_id for agency_id, _n in fetch(sql, [moment(window.start), moment(window.end), minimum])}
     if not ids:
         return []
     seen = defaultdict(set)

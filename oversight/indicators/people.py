@@ -27,7 +27,7 @@ WITH k AS (
     JOIN {membership} m ON m.organisation_id = a.organisation_id JOIN {user} u ON u.id = m.user_id
 )
 SELECT k.kind, k.value, k.agency_id, k.role FROM k
-JOIN (SELECT kind, value FROM k GROUP BY kind, value HAVING COUNT(DISTINCT agency_id) > 1) s
+JOIN (SELECT kind, value FROM k GROUP BY kind, value HAVING MIN(agency_id) < MAX(agency_id)) s
   ON s.kind = k.kind AND s.value = k.value
 """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Abs
 
 from oversight.findings import Finding, Window, ref
@@ -72,7 +72,9 @@ def close_quotes(window: Window) -> list[Finding]:
     gaps = (Registration.objects.filter(project__in=rounds, quote__isnull=False)
             .exclude(pk=F("project__selected_id"))
             .annotate(gap=Abs(F("quote") - F("project__selected__quote"))).filter(gap__gt=0)
-            .values("project_id").annotate(closest=Min("gap")))
+            .values("project_id").annotate(closest=Min("gap"))
+            # Only the close ones leave the database (the rule below still decides, exactly).
+            .filter(closest__lte=Min("project__selected__quote") * pct / 100))
     gaps = {g["project_id"]: g["closest"] for g in gaps}
     projects = _projects(gaps)
     out = []
@@ -105,8 +107,10 @@ def discounted_bid(window: Window) -> list[Finding]:
 
 def single_bidder(window: Window) -> list[Finding]:
     """A competitive round that went ahead to a selection with one registrant."""
+    # "No registration other than the selected one": an anti-join, no count of every round's registrants.
+    others = Registration.objects.filter(project=OuterRef("pk")).exclude(pk=OuterRef("selected_id"))
     rows = (Project.objects.filter(COMPETITIVE, _closed(window), selected__isnull=False)
-            .annotate(n=Count("registrations")).filter(n=1).values("id"))
+            .exclude(Exists(others)).order_by().values("id"))
     return [_finding("single_bidder", p, MEDIUM, [
         f"仅{p['selected__agency__uscc']}一家报名，仍完成选取"]) for p in _projects(r["id"] for r in rows).values()]
 

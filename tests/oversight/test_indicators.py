@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.models import ServiceType
 from marketplace.policy import Policy
 from oversight.scan import find
 from projects.delivery.models import ServiceJob
@@ -61,6 +62,10 @@ def test_identical_and_close_quotes_follow_the_policy_percentage():
     assert "80000" in kinds(found, "identical_quotes")[0].evidence[0]
     assert [f.subject for f in kinds(found, "close_quotes")] == [close.code]  # 0.75 % ≤ 1 %
     assert kinds(find(as_of=AS_OF, policy=policy(risk_close_quote_pct="0.5")), "close_quotes") == []
+    exact = round_(owner=o, agencies=[agency(), agency()], quotes=["70700", "71407"])  # 1 % exactly: at most 1 %
+    assert exact.code in [f.subject for f in kinds(find(as_of=AS_OF), "close_quotes")]
+    assert [f.subject for f in kinds(find(as_of=AS_OF, policy=policy(risk_close_quote_pct="0.99")), "close_quotes")] \
+        == [close.code]
 
 
 def test_quotes_of_draws_and_open_rounds_are_not_read():
@@ -101,6 +106,8 @@ def test_high_win_ratio_on_draws_and_the_minimum_number_of_rounds():
     found = kinds(find(as_of=AS_OF), "high_win_ratio")
     assert [f.subject for f in found] == [lucky.uscc]
     assert found[0].metrics["wins"] == 10 and found[0].metrics["rounds"] == 12
+    survey = ServiceType.objects.get(code="ZR01").department
+    assert found[0].departments == [survey.pk] and survey.name in found[0].evidence[-1]
     assert kinds(find(as_of=AS_OF, policy=policy(risk_win_ratio_min_rounds=13)), "high_win_ratio") == []
 
 

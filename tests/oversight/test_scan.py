@@ -76,3 +76,47 @@ def test_a_person_running_the_scan_does_not_stop_the_nightly_one(planted):
     periodic.run(today=dt.date(2026, 7, 1), now=late, only=["oversight.risk_scan"])
     runs = AuditEntry.objects.filter(action="oversight.scan_run")
     assert runs.count() == 2 and runs.filter(actor__isnull=True).count() == 1
+
+
+def test_a_steady_night_rewrites_no_flag_and_a_change_rewrites_only_its_flag(planted):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = round_(owner=owner(), agencies=[agency(), agency()], quotes=["70000", "70000"])
+    run_scan(as_of=AS_OF)
+    assert RiskFlag.objects.filter(kind="identical_quotes").count() == 2
+
+    def writes(day):
+        with CaptureQueriesContext(connection) as q:
+            run_scan(as_of=day)
+        return [x["sql"] for x in q.captured_queries if x["sql"].startswith("UPDATE") and "oversight_riskflag" in x["sql"]]
+
+    steady = writes(AS_OF + dt.timedelta(days=1))
+    assert len(steady) == 1 and '"last_seen_on" =' in steady[0] and "CASE" not in steady[0]
+    assert set(RiskFlag.objects.values_list("last_seen_on", flat=True)) == {AS_OF + dt.timedelta(days=1)}
+    other.registrations.update(quote="75000")
+    third = other.registrations.create(agency=agency(), registered_at=other.closed_at, quote="75000")
+    changed = writes(AS_OF + dt.timedelta(days=2))
+    assert len(changed) == 2 and "CASE" in changed[1]
+    rewritten, kept = RiskFlag.objects.get(subject=other.code), RiskFlag.objects.get(subject=planted.code)
+    assert f'"id" = {rewritten.pk})' in changed[1] and f'"id" = {kept.pk})' not in changed[1]
+    assert str(third.agency.uscc) in rewritten.evidence[0] and "75000" in rewritten.evidence[0]
+    assert "80000" in kept.evidence[0]
+
+
+def test_on_postgresql_the_scan_runs_without_jit_and_with_its_work_mem(planted, settings):
+    from django.db import connection
+
+    from oversight.scan import find
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL session settings")
+    settings.RISK_SCAN_WORK_MEM = "48MB"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
+        find(as_of=AS_OF)  # inside the test's transaction: the settings stay until it ends
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "48MB"

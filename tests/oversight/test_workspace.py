@@ -1,5 +1,6 @@
 """The regulator's risk workspace: scope, refusals, decisions (audited) and export."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from oversight.models import RiskFlag
 from oversight.scan import run_scan
 from ratings.models import EnforcementDecision
 from tests.factories import OrganisationFactory, member_of
-from tests.oversight.planting import AS_OF, agency, owner, round_
+from tests.oversight.planting import AS_OF, agency, owner, round_, service_types_of_distinct_departments
 
 pytestmark = pytest.mark.django_db
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -130,3 +131,25 @@ def test_dashboard_panel_links_the_workspace(client, regulator_user, regulator_o
     client.force_login(regulator_user)
     page = client.get(reverse("dashboard_role", args=["regulator", regulator_org.pk]), follow=True).content.decode()
     assert reverse("oversight:flags") in page and "风险监测" in page
+
+
+def test_high_win_ratio_flag_is_seen_only_by_regulators_of_the_departments_of_its_draws(client):
+    lucky, pool = agency(), [agency() for _ in range(4)]
+    survey, other = service_types_of_distinct_departments(2)
+    for i in range(12):
+        round_(owner=owner(), agencies=[lucky, *pool], method="draw", winner=0 if i < 10 else 1,
+               service=survey, day=AS_OF - dt.timedelta(days=5 + i))
+    run_scan(as_of=AS_OF)
+    flag = RiskFlag.objects.get(kind="high_win_ratio")
+    assert flag.departments == [survey.department_id] and survey.department.name in flag.evidence[-1]
+    users = {}
+    for name, dept in (("mine", survey.department), ("theirs", other.department)):
+        org = OrganisationFactory(kind=Organisation.Kind.REGULATOR, name=f"{dept.name}监管{name}")
+        org.scope_departments.add(dept)
+        users[name] = member_of(org)
+    client.force_login(users["theirs"])
+    assert client.get(reverse("oversight:flag", args=[flag.pk])).status_code == 403
+    assert flag.evidence[0] not in client.get(reverse("oversight:flags")).content.decode()
+    client.force_login(users["mine"])
+    assert client.get(reverse("oversight:flag", args=[flag.pk])).status_code == 200
+    assert flag.evidence[0] in client.get(reverse("oversight:flags")).content.decode()
