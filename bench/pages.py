@@ -138,6 +138,24 @@ def targets(args, env) -> list[tuple[str, str, str]]:
     return pages
 
 
+def grow_register(total: int) -> None:
+    """Grow the (already set up) benchmark database to `total` agencies and index them all."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.lists import grow
+
+    started = time.perf_counter()
+    grow(total)
+    call_command("search_index", "rebuild", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+        cur.execute("SELECT count(*) FROM agencies_agency WHERE status = 'admitted'")
+        admitted = cur.fetchone()[0]
+    print(f"register grown to {admitted:,} admitted agencies and re-indexed in {time.perf_counter() - started:.0f} s",
+          flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="zjcs")
@@ -148,6 +166,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", help="comma-separated labels to measure")
+    parser.add_argument("--grow", type=int, default=0,
+                        help="first add admitted agencies (SQL, bench/lists.py) up to this many, re-index them "
+                             "and ANALYZE: the demo database at register size (use a copy: createdb -T)")
     parser.add_argument("--no-page-cache", action="store_true",
                         help="PAGE_CACHE_SECONDS=0 in the server: every page rendered (the before/after baseline)")
     args = parser.parse_args()
@@ -158,6 +179,8 @@ def main() -> None:
 
     collect_static(env)
     pages = targets(args, env)
+    if args.grow:
+        grow_register(args.grow)
     if args.only:
         pages = [p for p in pages if p[0] in set(args.only.split(","))]
     from bench._common import load_note
