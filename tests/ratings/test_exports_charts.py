@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from ratings.charts import bars
-from ratings.exports import safe_cell
+from marketplace.charts import bars
+from marketplace.exports import safe_cell
 
 
 @pytest.mark.parametrize(("value", "expected"), [
