@@ -184,11 +184,11 @@ def workspace(request):
         "page": page, "grade": grade, "region": region, "department": department,
         "regions": Region.objects.all(), "departments": departments,
         "counts": selectors.queue_counts(request.user),
-        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布")),
+        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布"), min_width=320),
         "chart_on_time": charts.bars([(r["department"], r["rate"], f"{r['rate'] * 100:.1f}% ({r['jobs']})")
-                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1),
+                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1, min_width=320),
         "chart_prices": charts.bars([(p["code"], p["ratio"] or 0, f"{money(p['awarded'])} / {money(p['ceiling'])}")
-                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1),
+                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1, min_width=320),
         "on_time": on_time, "prices": prices})
 
 
