@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -18,6 +19,13 @@ from tests.factories import AgencyFactory
 COLS = columns("名称", ("金额", MONEY), ("日期", DATE), ("时间", DATETIME), ("比例", PERCENT), "备注")
 ROWS = [["嘉兴市南湖区测绘服务有限公司", Decimal("1200000.00"), dt.date(2026, 11, 27),
          dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC), 0.8125, "=HYPERLINK(1)"]]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request with the English cookie leaves English active in this thread; later tests expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _sheet(data: bytes):
