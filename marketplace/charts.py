@@ -21,6 +21,7 @@ FONT = 13
 TITLE_FONT = 14
 MAX_LABEL = 200
 ROW, PAD, GAP = 26, 8, 6
+MIN_SPAN = 100  # the bars keep at least this many px; a phone card is about 316 px wide
 COLOURS = {"A": "#1b7f3b", "B": "#b7791f", "C": "#c2410c", "D": "#b91c1c"}
 _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 
@@ -73,7 +74,7 @@ def layout(items: Sequence[tuple[str, float | int | Decimal, str]], *, title: st
     label_w = max([text_px(t) for t in labels] + [FONT * 2]) + GAP
     value_w = max([text_px(str(t)) for _l, _v, t in items] + [FONT]) + GAP
     head = TITLE_FONT + PAD * 2 if title else PAD
-    span = max(160.0, min_width - label_w - value_w - PAD * 2)
+    span = max(float(MIN_SPAN), min_width - label_w - value_w - PAD * 2)
     width = PAD + label_w + span + value_w + PAD
     if title:
         width = max(width, PAD * 2 + text_px(title, TITLE_FONT))
@@ -102,22 +103,26 @@ def _text(t: Text, full: str | None) -> str:
             f"{escape(t.text)}</text>")
 
 
-def bars(items: Sequence[tuple[str, float | int | Decimal, str]], *, title: str, max_value=None,
-         heading: bool = False, min_width: int = 360, ref_line=None) -> SafeString:
-    """A horizontal bar chart as inline SVG; `heading` draws the title above the bars (else <title> only)."""
-    geo = layout(items, title=title if heading else "", max_value=max_value, min_width=min_width,
-                 ref_line=ref_line)
+def bars(items: Sequence[tuple], *, title: str, max_value=None, heading: bool = False, min_width: int = 360,
+         ref_line=None) -> SafeString:
+    """A horizontal bar chart as inline SVG. Items are (label, value, value text) or (…, tooltip of the value);
+    `heading` draws the title above the bars (else it is the SVG's <title> only)."""
+    rows = [(str(i[0]), i[1], str(i[2])) for i in items]
+    tips = [str(i[3]) if len(i) > 3 and i[3] else None for i in items]
+    geo = layout(rows, title=title if heading else "", max_value=max_value, min_width=min_width, ref_line=ref_line)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="chart" '
              f'viewBox="0 0 {geo.width} {geo.height}" width="{geo.width}" height="{geo.height}" '
              f'font-family="sans-serif"><title>{escape(title)}</title>']
-    fulls = iter([str(label) for label, _v, _t in items])
-    for t in geo.texts:
-        is_label = t.anchor == "end"
-        parts.append(_text(t, next(fulls) if is_label else None))
+    body = geo.texts[1:] if heading and title else geo.texts
+    parts += [_text(t, None) for t in geo.texts[:len(geo.texts) - len(body)]]
+    for i, (label, value_text) in enumerate(zip(body[0::2], body[1::2], strict=False)):
+        parts.append(_text(label, rows[i][0]) + _text(value_text, tips[i]))
+    if not rows:
+        parts.append(_text(body[-1], None))
     for x, y, w, h, fill in geo.bars:
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="{fill}"/>')
     if geo.ref_x is not None:
-        parts.append(f'<line x1="{geo.ref_x:.1f}" y1="{geo.height - PAD - ROW * len(items)}" x2="{geo.ref_x:.1f}" '
+        parts.append(f'<line x1="{geo.ref_x:.1f}" y1="{geo.height - PAD - ROW * len(rows)}" x2="{geo.ref_x:.1f}" '
                      f'y2="{geo.height - PAD}" stroke="#111" stroke-dasharray="4 3"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every label and text above is escaped

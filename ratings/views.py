@@ -143,7 +143,8 @@ def credit(request, uscc: str):
     as_of = _as_of(request)
     result = selectors.credit_report(agency, as_of=as_of)
     return render(request, "ratings/credit.html", {
-        "agency": agency, "result": result, "as_of": as_of,
+        "agency": agency, "result": result, "as_of": as_of, "policy": current_policy(),
+        "window_from": result.window_start + dt.timedelta(days=1),  # the window (start, as_of] in plain dates
         "sanctions": selectors.sanctions_in_force(agency, as_of),
         "can_repair": can(request.user, "ratings.apply_repair",
                           CreditEvent(agency=agency)) if request.user.is_authenticated else False,
@@ -184,11 +185,12 @@ def workspace(request):
         "page": page, "grade": grade, "region": region, "department": department,
         "regions": Region.objects.all(), "departments": departments,
         "counts": selectors.queue_counts(request.user),
-        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布"), min_width=320),
+        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布"), min_width=300),
         "chart_on_time": charts.bars([(r["department"], r["rate"], f"{r['rate'] * 100:.1f}% ({r['jobs']})")
-                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1, min_width=320),
-        "chart_prices": charts.bars([(p["code"], p["ratio"] or 0, f"{money(p['awarded'])} / {money(p['ceiling'])}")
-                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1, min_width=320),
+                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1, min_width=300),
+        "chart_prices": charts.bars([(p["code"], p["ratio"] or 0, f"{p['ratio']:.0%}" if p["ratio"] is not None else "—",
+                                      f"{money(p['awarded'])} / {money(p['ceiling'])}")
+                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1, min_width=300),
         "on_time": on_time, "prices": prices})
 
 
