@@ -62,3 +62,22 @@ def test_credit_page_dates_and_window_are_plain(client, language):
     assert "2025-11-28" in html and "2026-11-27" in html  # the window: the day after its start, to as_of
     if language == "en":
         assert "scoring window 2025-11-28 to 2026-11-27" in html
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_label_colons_follow_the_language(client, language):
+    from django.utils import timezone
+
+    from tests.factories import ProjectFactory
+
+    agency = AgencyFactory()
+    project = ProjectFactory(status="published", published_at=timezone.now(),
+                             registration_deadline=timezone.now() + dt.timedelta(days=5))
+    client.cookies["django_language"] = language
+    for url in (f"/agencies/s/{agency.uscc}/", f"/projects/{project.code}/", f"/credit/agencies/{agency.uscc}/"):
+        html = client.get(url).content.decode()
+        body = html[html.index("<main"):]
+        if language == "en":
+            assert not re.search(r"[A-Za-z)]\s*：", body), (url, re.findall(r".{30}[A-Za-z)]\s*：.{10}", body))
+        else:
+            assert not re.search(r"[\u4e00-\u9fff]: ", body), url
