@@ -62,7 +62,7 @@ def bar_chart(title: str, items: list[tuple[str, float]], *, unit: str = "") -> 
     if not items:
         return ""
     return svg.bars([(label, value, f"{value:g}{unit}") for label, value in items], title=title, heading=True,
-                    min_width=360)
+                    min_width=300)
 
 
 def charts(data: dict) -> list:

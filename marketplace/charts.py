@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 FONT = 13
 TITLE_FONT = 14
-MAX_LABEL = 200
+MAX_LABEL = 160  # about 12 CJK characters: with the bars and values a chart fits a phone card (~316 px)
 ROW, PAD, GAP = 26, 8, 6
 MIN_SPAN = 100  # the bars keep at least this many px; a phone card is about 316 px wide
 COLOURS = {"A": "#1b7f3b", "B": "#b7791f", "C": "#c2410c", "D": "#b91c1c"}

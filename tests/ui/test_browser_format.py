@@ -59,4 +59,7 @@ def test_search_at_phone_width_and_charts_are_legible(live_server, demo):
                 assert t["right"] <= t["width"] + 0.5 and t["bottom"] <= t["height"] + 0.5, t
                 assert t["px"] >= 12, t
             assert work.evaluate("document.documentElement.scrollWidth") <= width
+            # The demo's charts fit their card even on a phone (a wider chart would scroll inside its card).
+            assert work.evaluate("[...document.querySelectorAll('.chart-scroll')].every("
+                                 "(f) => f.scrollWidth <= f.clientWidth + 1)")
         browser.close()
