@@ -122,3 +122,45 @@ def test_bulletin_spreadsheet_types_money_and_percent():
     assert book["报告复审"]["A2"].value == "合格"  # the outcome's label, not its code
     with translation.override("en"):
         assert load_workbook(io.BytesIO(spreadsheet(data))).worksheets[0].title == "Selection method"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "title", "first"), [("zh-hans", "机构名录", "机构名称"), ("en", "Agency register", "name")])
+def test_import_template_reads_back_through_the_importer(client, operator_user, language, title, first):
+    from agencies.importer import COLUMNS, QUALIFICATION_COLUMNS, header_name
+
+    client.force_login(operator_user)
+    client.cookies["django_language"] = language
+    response = client.get("/agencies/import/template.xlsx")
+    assert response.status_code == 200 and response["Content-Type"] == exports.XLSX_TYPE
+    book = load_workbook(io.BytesIO(response.content))
+    sheet, guide = book.worksheets
+    headers = [c.value for c in sheet[1]]
+    assert sheet.title == title and headers[0] == first and sheet.freeze_panes == "A2"
+    assert [header_name(h) for h in headers] == COLUMNS + QUALIFICATION_COLUMNS  # the importer understands it
+    assert guide.max_row == len(headers) + 1 and all(c.font.b for c in guide[1])
+    assert all(sheet.column_dimensions[c.column_letter].width >= text_width(c.value) for c in sheet[1])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "agency", "owner", "regulator"])
+def test_import_template_is_refused_to_other_roles(client, who, owner_user, regulator_user):
+    from tests.factories import member_of
+
+    user = {"anonymous": None, "owner": owner_user, "regulator": regulator_user,
+            "agency": member_of(AgencyFactory().organisation) if who == "agency" else None}[who]
+    if user is not None:
+        client.force_login(user)
+    response = client.get("/agencies/import/template.xlsx")
+    assert response.status_code in (302, 403)
+    assert response.status_code == 403 or "/accounts/login/" in response["Location"]
+
+
+def test_import_error_list_is_a_translated_csv_with_bom():
+    from agencies.importer import ImportReport, RowError
+
+    report = ImportReport(errors=[RowError(row=3, column="uscc", reason="=cmd|' /C calc'!A0")])
+    with translation.override("zh-hans"):
+        assert report.errors_csv().startswith("\ufeff行,列,原因\r\n3,uscc,'=cmd")
+    with translation.override("en"):
+        assert report.errors_csv().startswith("\ufeffRow,Column,Reason")
