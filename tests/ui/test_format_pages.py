@@ -81,3 +81,19 @@ def test_label_colons_follow_the_language(client, language):
             assert not re.search(r"[A-Za-z)]\s*：", body), (url, re.findall(r".{30}[A-Za-z)]\s*：.{10}", body))
         else:
             assert not re.search(r"[\u4e00-\u9fff]: ", body), url
+
+
+@pytest.mark.parametrize(("amount", "text"), [
+    ("1300000", "报价不能高于最高价 ¥1,200,000.00 / quote above the ceiling of ¥1,200,000.00"),
+    ("100", "报价不能低于最低价 ¥1,000.00 / quote below the floor of ¥1,000.00"),
+])
+def test_quote_refusals_name_amounts_in_the_money_format(amount, text):
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from projects.selection import check_quote_band
+
+    with pytest.raises(ValidationError) as refused:
+        check_quote_band(Decimal(amount), floor=Decimal("1000"), ceiling=Decimal("1200000"))
+    assert refused.value.messages == [text]
