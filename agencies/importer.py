@@ -100,13 +100,11 @@ class ImportReport:
                 f"{self.admitted} admitted, {self.skipped} skipped ({self.seconds:.1f}s)")
 
     def errors_csv(self) -> str:
-        """The error list as CSV, safe to open in a spreadsheet (no cell can start a formula)."""
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["row", "column", "reason"])
-        for e in self.errors:
-            writer.writerow([e.row, csv_safe(e.column), csv_safe(e.reason)])
-        return out.getvalue()
+        """The error list as CSV with translated headers and a BOM; no cell can start a formula."""
+        from django.utils.translation import gettext as _
+
+        from marketplace.exports import columns, csv_text
+        return csv_text(columns(_("行"), _("列"), _("原因")), ([e.row, e.column, e.reason] for e in self.errors))
 
 
 def csv_safe(value) -> str:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("review/<int:pk>/", views.review_detail, name="review_detail"),
     path("changes/<int:pk>/decide/", views.change_decide, name="change_decide"),
     path("import/", views.import_upload, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -466,3 +466,16 @@ def import_upload(request):
         except ImportRefused as exc:
             messages.error(request, str(exc))
     return render(request, "agencies/import.html", {"form": form, "report": report})
+
+
+@login_required
+def import_template(request):
+    """The blank register to fill in (XLSX), for whoever may import."""
+    if not permissions.can(request.user, "agencies.import"):
+        raise PermissionDenied
+    from agencies.import_template import template_xlsx
+    from marketplace.exports import XLSX_TYPE
+
+    response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="agency-register-template.xlsx"'
+    return response

@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.display import money
+
 _writing: ContextVar[bool] = ContextVar("cms_marketplace_write", default=False)
 
 # Model fields of NoticePage that a sourced notice takes from the marketplace.
@@ -89,10 +91,14 @@ def talk_lines(facts: dict | None) -> list[str]:
     return lines
 
 
+# Amounts stored as plain decimals ("120000.00"); shown in the one money format (¥120,000.00).
+MONEY_KEYS = frozenset({"ceiling", "floor", "awarded_price"})
+
+
 def fact_rows(facts: dict | None, *, skip: tuple[str, ...] = ("draw", *TALK_KEYS)) -> list[tuple[str, object]]:
     """(label, value) pairs in a reading order: known keys in FACT_LABELS order, then the rest."""
     facts = facts or {}
     order = {key: n for n, key in enumerate(FACT_LABELS)}
     keys = sorted((k for k in facts if k not in skip and facts[k] not in (None, "")),
                   key=lambda k: (order.get(k, len(order)), k))
-    return [(FACT_LABELS.get(key, key), facts[key]) for key in keys]
+    return [(FACT_LABELS.get(key, key), money(facts[key]) if key in MONEY_KEYS else facts[key]) for key in keys]

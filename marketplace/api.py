@@ -35,7 +35,10 @@ class DocumentedAPI(NinjaAPI):
                     codes["404"] = "不存在 / not found"
                 if operation.get("security"):
                     codes["401"] = "请先登录 / authentication required"
-                responses = operation.setdefault("responses", {})
+                # ninja keys its own responses by int (200, 404); JSON turns both 404 and "404" into
+                # "404", a duplicate key that Swagger UI's YAML parser refuses ("duplicated mapping key").
+                responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 for code, text in codes.items():
                     responses.setdefault(code, {"description": text, "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/ErrorDetail"}}}})

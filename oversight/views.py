@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from marketplace import audit
+from marketplace.exports import DATE, columns, export
 from marketplace.feedback import show_errors
 from marketplace.permissions import can, require
 from oversight import selectors, services
@@ -19,12 +20,13 @@ from oversight.forms import CaseForm, ReasonForm, ReviewForm
 from oversight.labels import EXPLAIN
 from oversight.models import RiskFlag
 from oversight.states import FLAG
-from ratings.exports import export
 
 F = RiskFlag
 STEPS = {"oversight.flag_raised": gettext_lazy("扫描发现"), "oversight.flag_under_review": gettext_lazy("标记核查中"),
          "oversight.flag_dismissed": gettext_lazy("排除"), "oversight.case_opened": gettext_lazy("立案")}
-HEADERS = ["风险类型", "对象类型", "对象", "风险等级", "处理状态", "首次发现", "最近发现", "证据", "处理意见"]
+HEADERS = [gettext_lazy("风险类型"), gettext_lazy("对象类型"), gettext_lazy("对象"), gettext_lazy("风险等级"),
+           gettext_lazy("处理状态"), (gettext_lazy("首次发现"), DATE), (gettext_lazy("最近发现"), DATE),
+           gettext_lazy("证据"), gettext_lazy("处理意见")]
 
 
 def _workspace(request) -> None:
@@ -53,7 +55,7 @@ def flags(request):
               "status": _choice(request, "status", F.Status.choices)}
     rows = selectors.flags_in_scope(request.user, **chosen)
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return export(request.GET["format"], name="risk-flags", headers=HEADERS, rows=(
+        return export(request.GET["format"], name="risk-flags", title=_("风险线索"), cols=columns(*HEADERS), rows=(
             [f.get_kind_display(), f.get_subject_type_display(), _subject(f), f.get_severity_display(),
              f.get_status_display(), f.first_seen_on, f.last_seen_on, "；".join(f.evidence), f.decision_reason]
             for f in rows))

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from marketplace import inputs
+from marketplace.display import money
 from marketplace.policy import Policy
 from projects import investment_code
 from projects.draw import SHANGHAI
@@ -101,9 +102,9 @@ def check_quote_band(amount: Decimal, *, floor: Decimal | None, ceiling: Decimal
     if amount <= 0:
         raise ValidationError("报价必须大于零 / the quote must be positive")
     if floor is not None and amount < floor:
-        raise ValidationError(f"报价不能低于最低价 {floor} 元 / quote below the floor")
+        raise ValidationError(f"报价不能低于最低价 {money(floor)} / quote below the floor of {money(floor)}")
     if amount > ceiling:
-        raise ValidationError(f"报价不能高于最高价 {ceiling} 元 / quote above the ceiling")
+        raise ValidationError(f"报价不能高于最高价 {money(ceiling)} / quote above the ceiling of {money(ceiling)}")
 
 
 def check_direct(*, funding: str, ceiling: Decimal, reason: str, policy: Policy) -> None:

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_POST
 from agencies.identifiers import normalise
 from agencies.models import Agency
 from marketplace import audit
+from marketplace.exports import DATE, columns, export
 from marketplace.feedback import show_errors
 from marketplace.models import Department
 from marketplace.permissions import can, is_regulator, organisations, require
 from ratings import enforcement, enforcement_selectors, sanctions, selectors
 from ratings.enforcement_forms import DecisionForm, SanctionForm
-from ratings.exports import export
 from ratings.models import EnforcementDecision, EnforcementFile
 
 D = EnforcementDecision
@@ -54,8 +54,9 @@ def decisions(request):
     status, code = _choice(request, "status", D.Status.choices), _choice(request, "code", D.Code.choices)
     qs = enforcement_selectors.decisions_in_scope(request.user, status=status, code=code)
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return export(request.GET["format"], name="enforcement",
-                      headers=["USCC", "机构", "事项", "文号", "决定日期", "作出决定的机关", "状态", "录入人", "复核人", "撤销理由"],
+        return export(request.GET["format"], name="enforcement", title=_("行政处理记录"),
+                      cols=columns(_("统一社会信用代码"), _("机构"), _("事项"), _("文号"), (_("决定日期"), DATE),
+                                   _("作出决定的机关"), _("状态"), _("录入人"), _("复核人"), _("撤销理由")),
                       rows=([d.agency.uscc, d.agency.name, d.get_code_display(), d.document_number, d.decided_on,
                              d.deciding_body, d.get_status_display(), str(d.recorded_by),
                              str(d.confirmed_by or ""), d.revoke_reason] for d in qs))

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from marketplace import workdays
+from marketplace.exports import DATE, columns, export
 from marketplace.feedback import show_errors
 from marketplace.permissions import organisations, require
 from marketplace.policy import current_policy
 from ratings import reviews
-from ratings.exports import export
 from ratings.models import ReportReview
 
 STATUSES = [("due", gettext_lazy("待复审")), ("expired", gettext_lazy("已过期未复审")),
@@ -36,8 +36,9 @@ def review_queue(request):
     status = status if status in reviews.QUEUE_STATUSES or status == "" else "due"
     qs = reviews.review_queue(request.user, status=status, today=today)
     if request.GET.get("format") in {"csv", "xlsx"}:
-        return export(request.GET["format"], name="reviews",
-                      headers=["项目", "业主", "机构", "审批部门", "验收日", "复审截止", "结论", "复审意见", "复审日"],
+        return export(request.GET["format"], name="reviews", title=_("报告复审"),
+                      cols=columns(_("项目"), _("业主"), _("机构"), _("审批部门"), (_("验收日"), DATE),
+                                   (_("复审截止"), DATE), _("结论"), _("复审意见"), (_("复审日"), DATE)),
                       rows=([r.project.code, r.project.owner.name, r.agency.name,
                              r.project.service_type.department.name, r.accepted_on, r.due_on,
                              r.get_outcome_display(), r.reasons, r.reviewed_on] for r in qs))

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_POST
 
 from agencies.credit import CORRECTABLE
 from agencies.models import Agency, CreditEvent
-from marketplace import audit, inputs, workdays
+from marketplace import audit, charts, inputs, workdays
+from marketplace.display import action_label, money
+from marketplace.exports import DATE, DATETIME, columns, export
 from marketplace.feedback import show_errors as _errors
 from marketplace.models import Region
 from marketplace.permissions import can, require
 from marketplace.policy import Policy, current_policy, validate
-from ratings import charts, scoring, selectors, services
-from ratings.exports import export
+from ratings import scoring, selectors, services
 from ratings.models import DIMENSIONS, Appeal, Complaint, Rating, RepairApplication, Sanction
 
 EXPORT_FORMATS = {"csv", "xlsx"}
@@ -142,7 +143,8 @@ def credit(request, uscc: str):
     as_of = _as_of(request)
     result = selectors.credit_report(agency, as_of=as_of)
     return render(request, "ratings/credit.html", {
-        "agency": agency, "result": result, "as_of": as_of,
+        "agency": agency, "result": result, "as_of": as_of, "policy": current_policy(),
+        "window_from": result.window_start + dt.timedelta(days=1),  # the window (start, as_of] in plain dates
         "sanctions": selectors.sanctions_in_force(agency, as_of),
         "can_repair": can(request.user, "ratings.apply_repair",
                           CreditEvent(agency=agency)) if request.user.is_authenticated else False,
@@ -169,7 +171,9 @@ def workspace(request):
         department = ""
     qs = selectors.agencies_in_scope(request.user, grade=grade, region=region, department=department)
     if fmt := _fmt(request):
-        return export(fmt, name="agencies", headers=["USCC", "名称", "区划", "信用分", "等级", "强制", "状态", "暂停至"],
+        return export(fmt, name="agencies", title=_("机构信用"),
+                      cols=columns(_("统一社会信用代码"), _("名称"), _("区划"), _("信用分"), _("等级"),
+                                   _("强制等级"), _("状态"), (_("暂停至"), DATE)),
                       rows=([a.uscc, a.name, a.region.name, a.credit_score, a.credit_grade, a.credit_forced,
                              a.get_status_display(), a.suspended_until] for a in qs.iterator()))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -181,11 +185,12 @@ def workspace(request):
         "page": page, "grade": grade, "region": region, "department": department,
         "regions": Region.objects.all(), "departments": departments,
         "counts": selectors.queue_counts(request.user),
-        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布")),
+        "chart_grades": charts.bars([(g, n, str(n)) for g, n in dist], title=_("信用等级分布"), min_width=300),
         "chart_on_time": charts.bars([(r["department"], r["rate"], f"{r['rate'] * 100:.1f}% ({r['jobs']})")
-                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1),
-        "chart_prices": charts.bars([(p["code"], p["ratio"] or 0, f"{p['awarded']} / {p['ceiling']}")
-                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1),
+                                      for r in on_time], title=_("按部门的按时完成率"), max_value=1, min_width=300),
+        "chart_prices": charts.bars([(p["code"], p["ratio"] or 0, f"{p['ratio']:.0%}" if p["ratio"] is not None else "—",
+                                      f"{money(p['awarded'])} / {money(p['ceiling'])}")
+                                     for p in prices], title=_("中选价与最高限价之比"), ref_line=1, min_width=300),
         "on_time": on_time, "prices": prices})
 
 
@@ -195,9 +200,11 @@ def agency_ledger(request, uscc: str):
     require(request.user, "ratings.view_ledger", agency)
     rows = list(selectors.ledger(agency))
     if fmt := _fmt(request):
-        return export(fmt, name=f"ledger-{agency.uscc}", headers=["日期", "事项", "状态", "原因", "来源类型", "来源编号", "录入人"],
+        return export(fmt, name=f"ledger-{agency.uscc}", title=_("信用记录"),
+                      cols=columns((_("日期"), DATE), _("事项"), _("状态"), _("原因"), _("来源类型"), _("来源编号"),
+                                   _("录入人")),
                       rows=([e.date, e.get_code_display(), e.get_state_display(), e.cause, e.cause_type, e.cause_id,
-                             str(e.created_by) if e.created_by else "system"] for e in rows))
+                             str(e.created_by) if e.created_by else _("系统")] for e in rows))
     as_of = _as_of(request)
     can_correct = can(request.user, "agencies.correct_credit_event", agency)
     return render(request, "ratings/agency_ledger.html", {
@@ -220,8 +227,10 @@ def project_history(request, pk: int):
         related += list(audit.history(rating))
     entries = sorted(entries + related, key=lambda e: e.pk)
     if fmt := _fmt(request):
-        return export(fmt, name=f"history-{project.code}", headers=["时间", "动作", "操作人", "对象", "数据", "原因", "哈希"],
-                      rows=([e.created_at, e.action, e.actor_repr, f"{e.object_type}#{e.object_id}", str(e.data),
+        return export(fmt, name=f"history-{project.code}", title=_("项目记录"),
+                      cols=columns((_("时间"), DATETIME), _("动作"), _("操作人"), _("对象"), _("数据"), _("原因"),
+                                   _("哈希")),
+                      rows=([e.created_at, action_label(e.action), e.actor_repr, f"{e.object_type}#{e.object_id}", str(e.data),
                              e.reason, e.hash] for e in entries))
     return render(request, "ratings/project_history.html", {"project": project, "entries": entries})
 
@@ -230,7 +239,9 @@ def sanctions(request):
     _workspace(request)
     qs = selectors.sanctions_list(request.user)
     if fmt := _fmt(request):
-        return export(fmt, name="sanctions", headers=["USCC", "机构", "类型", "起始日", "截止日", "原因", "已解除"],
+        return export(fmt, name="sanctions", title=_("惩戒措施"),
+                      cols=columns(_("统一社会信用代码"), _("机构"), _("类型"), (_("起始日"), DATE), (_("截止日"), DATE),
+                                   _("原因"), (_("解除时间"), DATETIME)),
                       rows=([s.agency.uscc, s.agency.name, s.get_kind_display(), s.starts_on, s.ends_on, s.cause,
                              s.lifted_at] for s in qs))
     return render(request, "ratings/sanctions.html", {"page": Paginator(qs, 50).get_page(request.GET.get("page")),
@@ -254,12 +265,12 @@ def _status(request, choices, default):
     return value if value in dict(choices) or value == "" else default
 
 
-def _queue(request, *, rows, model, default: str, template: str, export_name: str, headers: list[str], row):
+def _queue(request, *, rows, model, default: str, template: str, export_name: str, title: str, cols, row):
     """A regulator queue page: filtered by status, exportable, the first 200 rows rendered."""
     _workspace(request)
     qs = rows(request.user, status=_status(request, model.Status.choices, default))
     if fmt := _fmt(request):
-        return export(fmt, name=export_name, headers=headers, rows=(row(item) for item in qs))
+        return export(fmt, name=export_name, title=title, cols=cols, rows=(row(item) for item in qs))
     return render(request, template, {"rows": qs[:200], "today": workdays.today(),
                                       "status": request.GET.get("status", default),
                                       "statuses": model.Status.choices})
@@ -282,8 +293,9 @@ def _decide(request, *, model, pk: int, choices: tuple[str, str], refusal: str, 
 
 def appeals(request):
     return _queue(request, rows=selectors.appeals_queue, model=Appeal, default="pending",
-                  template="ratings/appeals.html", export_name="appeals",
-                  headers=["项目", "机构", "申诉事项", "申诉理由", "申诉日", "处理期限", "状态", "处理意见"],
+                  template="ratings/appeals.html", export_name="appeals", title=_("申诉"),
+                  cols=columns(_("项目"), _("机构"), _("申诉事项"), _("申诉理由"), (_("申诉日"), DATE),
+                               (_("处理期限"), DATE), _("状态"), _("处理意见")),
                   row=lambda a: [a.project.code, a.agency.name, a.subject_label, a.reason,
                                  a.filed_on, a.decide_by, a.get_status_display(), a.decision_note])
 
@@ -299,8 +311,9 @@ def appeal_decide(request, pk: int):
 
 def complaints(request):
     return _queue(request, rows=selectors.complaints_queue, model=Complaint, default="open",
-                  template="ratings/complaints.html", export_name="complaints",
-                  headers=["投诉对象", "项目", "来源", "渠道", "内容", "登记日", "答复期限", "承办部门", "状态", "答复"],
+                  template="ratings/complaints.html", export_name="complaints", title=_("投诉"),
+                  cols=columns(_("投诉对象"), _("项目"), _("来源"), _("渠道"), _("内容"), (_("登记日"), DATE),
+                               (_("答复期限"), DATE), _("承办部门"), _("状态"), _("答复")),
                   row=lambda c: [c.target_name, c.project.code if c.project else "", c.get_source_display(),
                                  c.get_channel_display(), c.text,
                                  c.filed_on, c.respond_by, c.regulator.name if c.regulator else "",
@@ -318,8 +331,9 @@ def complaint_decide(request, pk: int):
 
 def repairs(request):
     return _queue(request, rows=selectors.repairs_queue, model=RepairApplication, default="pending",
-                  template="ratings/repairs.html", export_name="repairs",
-                  headers=["机构", "事项", "事项日期", "申请日", "理由", "状态", "审核意见"],
+                  template="ratings/repairs.html", export_name="repairs", title=_("信用修复"),
+                  cols=columns(_("机构"), _("事项"), (_("事项日期"), DATE), (_("申请日"), DATE), _("理由"), _("状态"),
+                               _("审核意见")),
                   row=lambda r: [r.agency.name, r.event.get_code_display(), r.event.date, r.applied_on, r.reason,
                                  r.get_status_display(), r.decision_note])
 
@@ -383,7 +397,8 @@ def whatif(request):
             rows.append({"agency": a, "before": before, "after": after, "moved": moved})
         rows.sort(key=lambda r: (not r["moved"], r["after"].score))
         if fmt := _fmt(request):
-            return export(fmt, name="whatif", headers=["USCC", "机构", "现分", "现等级", "新分", "新等级"],
+            return export(fmt, name="whatif", title=_("政策试算"),
+                          cols=columns(_("统一社会信用代码"), _("机构"), _("现分"), _("现等级"), _("新分"), _("新等级")),
                           rows=([r["agency"].uscc, r["agency"].name, r["before"].score, r["before"].grade,
                                  r["after"].score, r["after"].grade] for r in rows))
     shown = proposed or current

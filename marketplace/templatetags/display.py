@@ -15,3 +15,9 @@ register.filter("action_label", display.action_label)
 register.filter("actor_name", display.actor_name)
 register.filter("audit_details", display.audit_details)
 register.filter("code_label", display.code_label)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The label colon of the active language: "：" in Chinese, ": " in English (`{% trans "状态" %}{% colon %}`)."""
+    return ": " if display.is_english() else "："

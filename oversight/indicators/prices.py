@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Abs
 
+from marketplace.display import money
 from oversight.findings import Finding, Window, ref
 from oversight.rules import HIGH, LOW, MEDIUM, within_pct
 from projects.models import Project, Registration
@@ -100,7 +101,7 @@ def discounted_bid(window: Window) -> list[Finding]:
         quote, ceiling = project["selected__quote"], project["ceiling"]
         share = (quote * 100 / ceiling).quantize(Decimal("0.1"))
         out.append(_finding("discounted_bid", project, HIGH if quote < ceiling * ratio else MEDIUM, [
-            f"中选报价{quote}元为最高限价{ceiling}元的{share}%（阈值{ratio * 100:.0f}%）"
+            f"中选报价{money(quote)}为最高限价{money(ceiling)}的{share}%（阈值{ratio * 100:.0f}%）"
             f"，中选机构{project['selected__agency__uscc']}"], share=str(share)))
     return out
 

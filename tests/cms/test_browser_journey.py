@@ -116,7 +116,7 @@ def test_public_site_journey(live_server, browser):
     # The posting notice with its facts.
     page.goto(live_server.url + notice.url)
     assert page.locator("h1").inner_text() == notice.title
-    assert "120000.00" in page.content() and "交易信息" in page.content()
+    assert "¥120,000.00" in page.content() and "交易信息" in page.content()
     page.screenshot(path=str(out / "cms-notice-desktop.png"), full_page=True)
 
     # Search by a two-character word from the home page.

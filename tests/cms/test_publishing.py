@@ -35,7 +35,7 @@ def test_published_posting_appears_in_list_page_and_feeds(tree, client, record_e
     index = client.get(notice.get_parent().url).content.decode()
     assert notice.url in index
     page = client.get(notice.url)
-    assert page.status_code == 200 and "88000.00" in page.content.decode()
+    assert page.status_code == 200 and "¥88,000.00" in page.content.decode()  # the one money format
     rss = client.get(reverse("cms:feed_rss", args=["posting"]))
     assert rss["Content-Type"].startswith("application/rss+xml")
     assert "平湖市新埭镇地形测绘服务 采购公告" in rss.content.decode()

@@ -4,9 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
-from ratings.charts import bars
-from ratings.exports import safe_cell
+from marketplace.charts import bars
+from marketplace.exports import safe_cell
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -15,7 +16,8 @@ from ratings.exports import safe_cell
     (Decimal("1.50"), Decimal("1.50")), (dt.date(2025, 12, 31), "2025-12-31"),
 ])
 def test_safe_cell(value, expected):
-    assert safe_cell(value) == expected
+    with translation.override("zh-hans"):
+        assert safe_cell(value) == expected
 
 
 def test_bars_escape_labels_and_scale():

@@ -85,3 +85,16 @@ def test_page_query_count_is_fixed(client, world, reindex, django_assert_max_num
     reindex()
     with django_assert_max_num_queries(limit):
         client.get(reverse("search:page"), {"q": "测绘"})
+
+
+@pytest.mark.parametrize(("q", "shown", "hidden"), [
+    ("火星探测器", ["没有找到符合条件的结果"], ["以下为近似结果", "条结果"]),  # nothing, even relaxed
+    ("测绘", ["条结果"], ["没有找到", "以下为近似结果"]),
+])
+def test_page_shows_one_message_about_the_results(client, world, q, shown, hidden):
+    from marketplace.search import search_agencies
+
+    assert bool(search_agencies("火星探测器").hits) is False
+    body = client.get("/search/", {"q": q}).content.decode()
+    assert all(text in body for text in shown), shown
+    assert not any(text in body for text in hidden), hidden

@@ -41,3 +41,19 @@ def test_statuses_actually_answered_are_the_documented_ones(client, method, url,
     assert templated, path
     operation = next(iter(templated.values()))[method]
     assert str(status) in operation["responses"]
+
+
+def test_the_schema_has_no_duplicated_keys(client):
+    """ninja keys responses by int, our additions by str: both serialise to "404", and Swagger UI's YAML
+    parser then refuses the whole document ("duplicated mapping key", issue 16 item 6)."""
+    import json
+
+    duplicates = []
+
+    def pairs(items):
+        keys = [k for k, _v in items]
+        duplicates.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(client.get("/api/openapi.json").content, object_pairs_hook=pairs)
+    assert duplicates == []

@@ -102,6 +102,7 @@ EXPECT: dict[str, frozenset] = {
     "agencies:apply": LOGGED_IN, "agencies:apply_step": frozenset({"applicant"}) | COVERING,
     "agencies:manage": A, "agencies:review_queue": REGULATORS, "agencies:review_detail": COVERING,
     "agencies:import": frozenset({"operator"}),
+    "agencies:import_template": frozenset({"operator"}),
     # projects (owner A's posting)
     "projects:create": frozenset({"owner_a", "owner_b"}), "projects:edit": OWNER_A, "projects:publish": OWNER_A,
     "projects:revise": OWNER_A, "projects:cancel": OWNER_A, "projects:select": OWNER_A,

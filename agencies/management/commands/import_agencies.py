@@ -29,5 +29,5 @@ class Command(BaseCommand):
         if len(report.errors) > 200:
             self.stderr.write(f"... {len(report.errors) - 200} more errors")
         if errors_csv:
-            Path(errors_csv).write_text(report.errors_csv(), encoding="utf-8-sig")
+            Path(errors_csv).write_text(report.errors_csv(), encoding="utf-8")  # the text starts with its BOM
         self.stdout.write(report.summary())
