@@ -70,7 +70,7 @@ def _agencies_from_codes(text: str) -> list[Agency]:
     found = {a.uscc: a for a in Agency.objects.filter(uscc__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise ValidationError(f"未找到机构 / unknown agencies: {', '.join(missing)}")
+        raise ValidationError(f"未找到机构：{'，'.join(missing)} / unknown agencies: {', '.join(missing)}")
     return [found[c] for c in codes]
 
 
