@@ -246,3 +246,30 @@ def test_agency_is_not_offered_posting_on_the_list(client, agencies, owner_user)
     assert reverse("projects:create") not in html and "发布采购需求" not in html
     client.force_login(owner_user)
     assert reverse("projects:create") in client.get(reverse("projects:list")).content.decode()
+
+
+# ---- the result's objection ----------------------------------------------------------------------------
+
+
+def test_the_winner_is_not_offered_an_objection_to_its_own_award(client, owner_user, owner_org, agencies):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from projects import selectors
+    from tests.projects.factories import AFTER
+    from tests.projects.test_services import _to_publicity
+
+    project = _to_publicity(owner_user, owner_org, agencies)
+    today = dt.date(2026, 3, 16)
+    winner = project.selected
+    loser = next(r for r in project.registrations.all() if r.pk != winner.pk)
+    assert "object" not in selectors.project_actions(project, is_owner=False, is_agency=True, my_reg=winner,
+                                                     now=AFTER, today=today)
+    assert "object" in selectors.project_actions(project, is_owner=False, is_agency=True, my_reg=loser,
+                                                 now=AFTER, today=today)
+    winner_user = next(a.user for a in agencies if a.pk == winner.agency_id)
+    with pytest.raises(ValidationError, match="中选机构不能对自己的中选结果提出质疑"):
+        services.file_objection(by=winner_user, project=project, registration=winner,
+                                text="对自己的中选结果提出质疑，理由如下。", now=AFTER)
+    assert not project.objections.exists()
