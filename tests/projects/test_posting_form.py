@@ -273,3 +273,24 @@ def test_the_winner_is_not_offered_an_objection_to_its_own_award(client, owner_u
         services.file_objection(by=winner_user, project=project, registration=winner,
                                 text="对自己的中选结果提出质疑，理由如下。", now=AFTER)
     assert not project.objections.exists()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_form_errors_and_preview_speak_one_language(client, owner_user, owner_org, language):
+    from tests.ui.pages import content_corpus, leaks
+
+    client.cookies["django_language"] = language
+    client.force_login(owner_user)
+    bad = post(client, owner_org, method="composite", floor="999999", price_weight="abc",
+               **posting_rows(prac=[{"kind": "注册测绘师", "count": "0"}])).content.decode()
+    resp = post(client, owner_org, method="draw",
+                **posting_rows(qual=[{"qualification_type": "测绘资质", "min_level": "2"}],
+                               prac=[{"kind": "注册测绘师", "count": "2"}],
+                               avoid=[{"uscc": "91330400MA28000010", "name": "某公司", "reason": "业主下属单位"}]))
+    preview = client.get(resp["Location"]).content.decode()
+    form = client.get(reverse("projects:edit", args=[Project.objects.get().code])).content.decode()
+    content = content_corpus()
+    for html in (bad, preview, form):
+        assert leaks(html, english=language == "en", content=content) == []
+    if language == "en":
+        assert "grade 2 or higher" in preview and "Confirm and publish" in preview
