@@ -87,5 +87,20 @@ def test_method_switching_rows_picker_preview_publish(live_server, owner_user, o
             confirm_in_dialog(page, "#publish")
             project.refresh_from_db()
             assert project.status == "published"
+
+            # A direct pick: the owner finds the agency by name on the posting page instead of typing its code.
+            from projects import services
+            from tests.projects.factories import make_draft
+
+            direct = services.publish(by=owner_user, project=make_draft(
+                owner_user, owner_org, method="direct", direct_reason="汛期应急抢险，金额较小", ceiling="18000"))
+            page.goto(f"{live_server.url}/projects/{direct.code}/")
+            assert page.inner_text("#status") == "待指定机构"
+            page.fill("[data-picker=direct] [data-picker-query]", "平湖市规划")
+            page.click(f"[data-picker=direct] [data-uscc='{avoided.uscc}']")
+            assert page.input_value("input[name=uscc]") == avoided.uscc
+            confirm_in_dialog(page, "form[action$='/direct/'] button:not([type=button])")
+            direct.refresh_from_db()
+            assert direct.selected is not None and direct.selected.agency_id == avoided.pk
         finally:
             browser.close()

@@ -5,6 +5,8 @@
  * Without JavaScript every group shows under a heading naming its methods, and codes are typed. */
 (function () {
   "use strict";
+  // Agency pickers (posting form and the direct pick on the posting page) work wherever they are.
+  document.querySelectorAll("[data-picker]").forEach(function (picker) { setUpPicker(picker); });
   var form = document.getElementById("project-form");
   if (!form) { return; }
   var method = form.querySelector("select[name=method]");
@@ -41,37 +43,15 @@
     });
   });
 
-  function addRow(prefix) {
-    var box = form.querySelector("[data-rows='" + prefix + "']");
-    var button = box && box.querySelector("[data-add-row]");
-    if (button) { button.click(); }
-  }
 
-  function place(target, agency) {
-    if (target === "invited") {
-      var field = form.querySelector("[data-agency-codes=invited]");
-      var codes = field.value.split(/[\s,，]+/).filter(Boolean);
-      if (codes.indexOf(agency.uscc) === -1) { codes.push(agency.uscc); }
-      field.value = codes.join(" ");
-      return;
-    }
-    var inputs = Array.prototype.slice.call(form.querySelectorAll("[data-agency-code=avoided]"));
-    var free = inputs.filter(function (i) { return !i.value; })[0];
-    if (!free) { addRow("avoid"); free = form.querySelectorAll("[data-agency-code=avoided]"); free = free[free.length - 1]; }
-    if (!free) { return; }
-    free.value = agency.uscc;
-    var name = form.querySelector("[name='" + free.name.replace(/-uscc$/, "-name") + "']");
-    if (name && !name.value) { name.value = agency.name; }
-    var reason = form.querySelector("[name='" + free.name.replace(/-uscc$/, "-reason") + "']");
-    if (reason) { reason.focus(); }
-  }
-
-  var lookup = form.getAttribute("data-lookup");
-  form.querySelectorAll("[data-picker]").forEach(function (picker) {
+  function setUpPicker(picker) {
     var target = picker.getAttribute("data-picker");
+    var lookup = picker.getAttribute("data-lookup");
+    var owner = picker.closest("form");
     var query = picker.querySelector("[data-picker-query]");
     var results = picker.querySelector("[data-picker-results]");
     var timer = null;
+    if (!lookup || !owner || !query || !results) { return; }
     picker.hidden = false;
     query.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
     query.addEventListener("input", function () {
@@ -91,12 +71,44 @@
               b.className = "secondary";
               b.setAttribute("data-uscc", agency.uscc);
               b.textContent = agency.name + " · " + agency.uscc;
-              b.addEventListener("click", function () { place(target, agency); results.textContent = ""; query.value = ""; });
+              b.addEventListener("click", function () {
+                place(owner, target, agency);
+                results.textContent = "";
+                query.value = "";
+              });
               li.appendChild(b);
               results.appendChild(li);
             });
           });
       }, 250);
     });
-  });
+  }
+
+  function place(form, target, agency) {
+    if (target === "direct") {
+      form.querySelector("input[name=uscc]").value = agency.uscc;
+      return;
+    }
+    if (target === "invited") {
+      var field = form.querySelector("[data-agency-codes=invited]");
+      var codes = field.value.split(/[\s,，]+/).filter(Boolean);
+      if (codes.indexOf(agency.uscc) === -1) { codes.push(agency.uscc); }
+      field.value = codes.join(" ");
+      return;
+    }
+    var inputs = Array.prototype.slice.call(form.querySelectorAll("[data-agency-code=avoided]"));
+    var free = inputs.filter(function (i) { return !i.value; })[0];
+    if (!free) {
+      var button = form.querySelector("[data-rows=avoid] [data-add-row]");
+      if (button) { button.click(); }
+      inputs = form.querySelectorAll("[data-agency-code=avoided]");
+      free = inputs[inputs.length - 1];
+    }
+    if (!free) { return; }
+    free.value = agency.uscc;
+    var name = form.querySelector("[name='" + free.name.replace(/-uscc$/, "-name") + "']");
+    if (name && !name.value) { name.value = agency.name; }
+    var reason = form.querySelector("[name='" + free.name.replace(/-uscc$/, "-reason") + "']");
+    if (reason) { reason.focus(); }
+  }
 }());
