@@ -142,7 +142,8 @@ def project_actions(project: Project, *, is_owner: bool, is_agency: bool, my_reg
             found.add("answer_offer")
         if my_reg.justification == Registration.Justification.REQUIRED:
             found.add("justify")
-        if "withdraw_result" in open_ and project.publicity_ends_on >= today:
+        # The selected agency does not object to its own award.
+        if "withdraw_result" in open_ and project.publicity_ends_on >= today and project.selected_id != my_reg.pk:
             found.add("object")
     return frozenset(found)
 

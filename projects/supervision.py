@@ -47,7 +47,10 @@ def _revision(data) -> str:
 
 # action → (label, detail(data) -> str or None); the order of the steps is the order of the entries.
 STEPS: dict[str, tuple] = {
-    "projects.published": (gettext_lazy("发布采购公告"), _until("deadline", gettext_lazy("报名截止 %(day)s"))),
+    # A direct pick has no registration: its publication shows no deadline.
+    "projects.published": (gettext_lazy("发布采购公告"),
+                           lambda d: "" if d.get("method") == "direct" else _until(
+                               "deadline", gettext_lazy("报名截止 %(day)s"))(d)),
     "projects.revised": (gettext_lazy("发布变更公告"), _revision),
     "projects.cancelled": (gettext_lazy("项目取消"), None),
     "projects.registration_closed": (gettext_lazy("报名截止"), _count),

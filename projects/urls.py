@@ -1,16 +1,18 @@
 from django.urls import path
 
-from projects import draw_views, views
+from projects import draw_views, posting_views, views
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
-    path("new/", views.project_create, name="create"),
+    path("new/", posting_views.project_create, name="create"),
+    path("lookup/agencies/", posting_views.agency_lookup, name="agency_lookup"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="objection_answer"),
     path("<str:code>/", views.project_detail, name="detail"),
     path("<str:code>/draw/", draw_views.draw_record, name="draw_record"),
-    path("<str:code>/edit/", views.project_edit, name="edit"),
+    path("<str:code>/edit/", posting_views.project_edit, name="edit"),
+    path("<str:code>/preview/", posting_views.project_preview, name="preview"),
     path("<str:code>/publish/", views.project_publish, name="publish"),
     path("<str:code>/revise/", views.project_revise, name="revise"),
     path("<str:code>/cancel/", views.project_cancel, name="cancel"),

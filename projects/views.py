@@ -19,7 +19,7 @@ from marketplace.feedback import show_errors as _errors
 from marketplace.models import Region, ServiceType
 from projects import selection as rules
 from projects import selectors, services
-from projects.forms import ContractForm, ProjectForm, ReviseForm
+from projects.forms import ContractForm, ReviseForm
 from projects.models import Objection, Project, Registration
 from projects.states import PROJECT, quotes_visible
 
@@ -110,50 +110,6 @@ def _owner_org(request):
         if str(org.pk) == str(wanted):
             return org
     return orgs[0]
-
-
-@login_required
-def project_create(request):
-    owner = _owner_org(request)
-    # "邀请参与项目" on a storefront links here with ?invite=<uscc>: start an invitation posting.
-    invite = normalise(request.GET.get("invite"))
-    initial = {"method": "invitation", "invited": invite} if invite else None
-    form = ProjectForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            project = services.create_draft(
-                by=request.user, owner=owner, fields={k: d[k] for k in form.Meta.fields},
-                qualifications=d["qualifications"], practitioners=d["practitioners"], avoided=d["avoided"],
-                invited=d["invited"])
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("草稿已保存 / draft saved"))
-            return redirect("projects:detail", code=project.code)
-    return render(request, "projects/form.html", {"form": form, "owner": owner})
-
-
-@login_required
-def project_edit(request, code: str):
-    project = _owned_project(request, code)
-    if not PROJECT.can(project, "publish"):
-        messages.error(request, _("已发布的项目请发布变更公告 / publish a revision instead"))
-        return redirect("projects:revise", code=code)
-    form = ProjectForm(request.POST or None, instance=project,
-                       initial=None if request.method == "POST" else ProjectForm.initial_lists(project))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.update_draft(by=request.user, project=project, fields={k: d[k] for k in form.Meta.fields},
-                                  qualifications=d["qualifications"], practitioners=d["practitioners"],
-                                  avoided=d["avoided"], invited=d["invited"])
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("草稿已保存 / draft saved"))
-            return redirect("projects:detail", code=code)
-    return render(request, "projects/form.html", {"form": form, "project": project, "owner": project.owner})
 
 
 def _post_action(request, code: str, fn, ok: str, *, owner=True):

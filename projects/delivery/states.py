@@ -9,7 +9,9 @@ from .models import ServiceJob
 
 S = ServiceJob.Status
 
-EXTENSION_OPEN = (S.RUNNING, S.PAUSED, S.RETURNED, S.DELIVERED)
+# Not once delivered: the clock has stopped at delivery, so more time means nothing until the owner returns
+# the deliverable (then RETURNED reopens it). A request already pending may still be decided.
+EXTENSION_OPEN = (S.RUNNING, S.PAUSED, S.RETURNED)
 
 JOB = StateMachine({
     **table(

@@ -41,9 +41,18 @@ def job_detail(request, pk: int):
         "deliverables": job.deliverables.all(), "credit_events": credit,
         "history": audit.history(job),
         "completion_label": CreditEvent.Code(job.completion_event).label if job.completion_event else "",
-        "is_owner": is_owner,
+        "is_owner": is_owner, "rating": _rating_to_give(request.user, job) if is_owner else None,
         "actions": job_actions(job, is_owner=is_owner, is_agency=can(request.user, "projects.job_agency", job)),
     })
+
+
+def _rating_to_give(user, job: ServiceJob):
+    """The owner's pending rating of an accepted job, if this user may give it (created by the ratings app on
+    acceptance; read through the project's reverse relation so this app does not import ratings)."""
+    if job.status != ServiceJob.Status.ACCEPTED:
+        return None
+    rating = job.project.ratings.filter(agency=job.agency, result="").first()
+    return rating if rating is not None and can(user, "ratings.rate", rating) else None
 
 
 def _act(request, pk: int, fn, success: str):

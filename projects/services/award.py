@@ -150,6 +150,8 @@ def file_objection(*, by, project: Project, registration: Registration, text: st
     project = locked(project)
     if registration.project_id != project.pk:
         raise PermissionDenied("只有报名机构可以质疑 / only registrants may object")
+    if registration.pk == project.selected_id:
+        raise ValidationError("中选机构不能对自己的中选结果提出质疑 / the selected agency cannot object to its own award")
     today = local_date(now)
     if not PROJECT.can(project, "withdraw_result") or today > project.publicity_ends_on:
         raise ValidationError("不在公示期内，不能质疑 / objections only inside the publicity window")

@@ -36,7 +36,7 @@ def test_publish_subscriber_told_direct_pick_offer_with_deadline_confirm(live_se
             # The owner publishes.
             owner_page.goto(f"{base}/projects/{draft.code}/")
             confirm_in_dialog(owner_page, "#publish")
-            expect(owner_page.locator("text=报名中").first).to_be_visible()
+            expect(owner_page.locator("text=待指定机构").first).to_be_visible()
 
             # The subscribed agency finds it in its inbox (with an unread count) and in its mail.
             agency_page.goto(f"{base}/notifications/")

@@ -50,3 +50,14 @@ def register_all(project, agencies, *, quotes=None, start=None):
         regs.append(services.register(by=agency.user, project=project, agency=agency, quote=quote,
                                       now=start + dt.timedelta(minutes=i)))
     return regs
+
+
+def posting_rows(**groups) -> dict:
+    """The posting form's row formsets as POST data: posting_rows(qual=[{...}], prac=[...], avoid=[...])."""
+    data = {}
+    for prefix in ("qual", "prac", "avoid"):
+        items = groups.get(prefix, [])
+        data.update({f"{prefix}-TOTAL_FORMS": str(len(items)), f"{prefix}-INITIAL_FORMS": "0"})
+        for i, row in enumerate(items):
+            data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return data

@@ -75,8 +75,10 @@ def test_post_register_draw_confirm_publicity_contract(live_server, monkeypatch,
         op.select_option("select[name=funding]", "fiscal")
         op.select_option("select[name=method]", "draw")
         op.fill("input[name=requested_limit_wd]", "15")
-        op.fill("textarea[name=avoided]", "91330400MA28000010|平湖市规划设计院|业主下属单位")
-        op.click("#project-form button")
+        op.fill("input[name=avoid-0-uscc]", "91330400MA28000010")
+        op.fill("input[name=avoid-0-name]", "平湖市规划设计院")
+        op.fill("input[name=avoid-0-reason]", "业主下属单位")
+        op.click("#save-draft")
         op.wait_for_load_state()
         op.click("#publish")
         with op.expect_navigation():  # irreversible: the site asks first

@@ -10,7 +10,17 @@ from marketplace.models import Organisation, Region
 from projects import services
 from projects.models import Project
 from tests.factories import OrganisationFactory, member_of
-from tests.projects.factories import AFTER, PUBLISH_AT, eligible_agency, make_draft, make_published, register_all
+from tests.projects.factories import (
+    AFTER,
+    PUBLISH_AT,
+    eligible_agency,
+    make_draft,
+    make_published,
+    register_all,
+)
+from tests.projects.factories import (
+    posting_rows as rows,
+)
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -103,8 +113,8 @@ def test_create_and_publish_through_views(client, owner_user, owner_org):
     resp = client.post(reverse("projects:create"), {
         "org": owner_org.pk, "title": "平湖市某地块测绘", "service_type": "ZR01", "region": "330482", "scope": "x",
         "ceiling": "100000", "funding": "fiscal", "method": "draw", "requested_limit_wd": 10, "qual_mode": "all",
-        "qualifications": "测绘资质|2", "practitioners": "注册测绘师|1",
-        "avoided": "91330400MA28000010|某公司|业主下属单位",
+        **rows(qual=[{"qualification_type": "测绘资质", "min_level": 2}], prac=[{"kind": "注册测绘师", "count": 1}],
+               avoid=[{"uscc": "91330400MA28000010", "name": "某公司", "reason": "业主下属单位"}]),
     })
     assert resp.status_code == 302
     project = Project.objects.get(title="平湖市某地块测绘")
@@ -120,7 +130,7 @@ def test_create_form_bad_input_messages(client, owner_user, owner_org):
     resp = client.post(reverse("projects:create"), {
         "title": "x", "service_type": "ZR01", "region": "330482", "ceiling": "100000", "floor": "200000",
         "funding": "fiscal", "method": "draw", "requested_limit_wd": 10, "qual_mode": "all",
-        "avoided": "91330400MA28000010|某公司|",
+        **rows(avoid=[{"uscc": "91330400MA28000010", "name": "某公司", "reason": ""}]),
     })
     body = resp.content.decode()
     assert resp.status_code == 200

@@ -108,6 +108,8 @@ EXPECT: dict[str, frozenset] = {
     "projects:revise": OWNER_A, "projects:cancel": OWNER_A, "projects:select": OWNER_A,
     "projects:direct": OWNER_A, "projects:republish": OWNER_A, "projects:decide_justification": OWNER_A,
     "projects:end_publicity": OWNER_A, "projects:contract": OWNER_A,
+    # the posting flow's preview (owner A's own posting) and agency picker (any owner)
+    "projects:preview": OWNER_A, "projects:agency_lookup": frozenset({"owner_a", "owner_b"}),
     "projects:scores": NOBODY,  # the world's posting is a draw: no scores page for anyone
     "projects:register": frozenset({"agency_a", "agency_b"}), "projects:confirm": A, "projects:refuse": A,
     "projects:justify": A, "projects:object": frozenset({"agency_a", "agency_b"}),
