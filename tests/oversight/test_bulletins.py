@@ -129,7 +129,8 @@ def test_bulletin_page_chart_and_spreadsheet_show_complaint_handling(complaints,
     assert "投诉处理（按地区）" in html and "办理用时中位数（工作日）" in html
     assert "收到5件，办结3件（属实2件），用时中位数4个工作日，平均5个工作日" in html
     assert 'aria-label="投诉平均办理用时（工作日）"' in html and "median_wd" not in html
-    rows = [tuple(r) for r in load_workbook(page.spreadsheet.file).active.iter_rows(values_only=True)]
+    rows = [tuple(r) for sheet in load_workbook(page.spreadsheet.file).worksheets
+            for r in sheet.iter_rows(values_only=True)]
     assert (region, 5, 3, 2, 4, 5) in rows
     assert not BulletinPage.objects.filter(period_key="2026-Q2").exists()  # the quarter is not complete on 2 June
     publish_due(today=dt.date(2026, 7, 2))
