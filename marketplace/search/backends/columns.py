@@ -120,7 +120,7 @@ class TermCache:
     most of a search's cost (a bitmap heap scan on PostgreSQL). Every index change bumps the
     generation (shared through the cache by all processes), which empties this cache; entries also
     expire with the snapshot's own REFRESH period, so staleness is never worse than the columns'.
-    Bounded by the total number of ids held (8 bytes each).
+    Bounded by the total number of ids held (8 bytes each); MAX_IDS = 0 turns it off.
     """
 
     MAX_IDS = 1_000_000
@@ -146,7 +146,7 @@ class TermCache:
 
     def put(self, key, generation, ids: np.ndarray) -> np.ndarray:
         with self.lock:
-            if generation != self.generation or ids.size > self.MAX_IDS // 4:
+            if not self.MAX_IDS or generation != self.generation or ids.size > self.MAX_IDS // 4:
                 return ids
             old = self.entries.pop(key, None)
             self.size += ids.size - (0 if old is None else old[1].size)
