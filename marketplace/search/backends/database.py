@@ -1,12 +1,14 @@
 """The embedded backend: the SearchDocument table with FTS5 (SQLite) or tsvector + GIN in a narrow
 side table (PostgreSQL, migration 0004).
 
-A text query asks the full-text index for two id lists (all matches, and matches
-in name-like text for the relevance tier). Visibility, filters, ranking (relevance + grade +
-recency) and facet counts then come from numpy columns held in process memory (`Columns`,
-`Snapshot`), and the page's display fields from one more query. Without a text query (browsing by
-facets) hits are ordered by grade and recency in SQL and facets are GROUP BY counts, cached per
-index generation. bench/search.py measures it at 100,000 agencies (bench/search_results.md).
+A text query asks the full-text index for the matching ids (cached per query text and index
+generation: TermCache), and for the relevance tier which of them match in name-like text (on
+PostgreSQL only among the page's best candidates, see DatabaseBackend._ranked). Visibility, filters,
+ranking (relevance + grade + recency) and facet counts then come from numpy columns held in process
+memory (`Columns`, `Snapshot`), and the page's display fields from one more query. Without a text
+query (browsing by facets) hits are ordered by grade and recency in SQL and facets are GROUP BY
+counts, cached per index generation. bench/search.py measures it at 100,000 agencies
+(bench/search_results.md).
 """
 
 from __future__ import annotations
