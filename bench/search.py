@@ -190,6 +190,8 @@ def child(engine: str, args) -> dict:
     from marketplace.search.backends import database
 
     database._snapshot = database.Snapshot()
+    if args.cold:
+        database._snapshot.terms.MAX_IDS = 0
     t0 = time.perf_counter()
     columns = database._snapshot.ensure()
     t_snapshot = time.perf_counter() - t0
@@ -216,7 +218,7 @@ def child(engine: str, args) -> dict:
             "index_rows": count_objects(AGENCY), "snapshot_s": round(t_snapshot, 2),
             "snapshot_mib": round(columns.nbytes / 2 ** 20, 1), "reused": bool(args.reuse),
             "build_s": None if args.reuse else round(t_gen + t_index, 1), "peak_rss_mb": round(peak_rss_mb()),
-            "load": load_note()}
+            "load": load_note(), "term_cache": "off (--cold)" if args.cold else "on"}
 
 
 def main():
@@ -227,6 +229,8 @@ def main():
     parser.add_argument("--sqlite-path", default="/tmp/zjcs_search_bench.sqlite3")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/zjcs_search_bench")
     parser.add_argument("--reuse", action="store_true", help="reuse the generated and indexed databases")
+    parser.add_argument("--cold", action="store_true",
+                        help="turn the per-query-text id cache off (every search reads the full-text index)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -236,6 +240,7 @@ def main():
     for engine in args.engines.split(","):
         cmd = [sys.executable, __file__, "--child", engine, "--scale", str(args.scale), "--repeats", str(args.repeats),
                "--sqlite-path", args.sqlite_path, "--pg-url", args.pg_url] + (["--reuse"] if args.reuse else [])
+        cmd += ["--cold"] if args.cold else []
         out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
         sys.stderr.write(out.stderr[-2000:])
         line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
@@ -245,7 +250,7 @@ def main():
                  f"FULL BUILD {r['build_s']} s (generate + migrate {r['generate_s']} s, index {r['index_s']} s)")
         print(f"\n## {r['engine']}: {r['agencies']:,} agencies ({r['index_rows']:,} admitted, indexed), "
               f"{r['listings']:,} service listings; {build}; snapshot load {r['snapshot_s']} s, "
-              f"{r['snapshot_mib']} MiB; peak RSS since process start {r['peak_rss_mb']} MB; {r['load']}")
+              f"{r['snapshot_mib']} MiB; per-query-text id cache {r['term_cache']}; peak RSS since process start {r['peak_rss_mb']} MB; {r['load']}")
         print("| query | filters | hits | embedded p50 ms | embedded p95 ms | naive p50 ms | speed-up (p50) |")
         print("|---|---|---:|---:|---:|---:|---:|")
         for row in r["queries"]:

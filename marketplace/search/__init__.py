@@ -68,12 +68,11 @@ def _choice_labels(kind: str, language: str) -> dict[str, dict[str, str]]:
 
 
 def _labels(kind: str) -> dict[str, dict[str, str]]:
-    from marketplace.models import ServiceType
-    from marketplace.search.documents import _regions
+    from marketplace.search.documents import _regions, service_type_labels
 
     labels = {name: {} for name in FACETS[kind]}
     labels.update({
-        "service_type": dict(ServiceType.objects.values_list("code", "name")),
+        "service_type": service_type_labels(),
         "region": {code: name for code, (name, _parent) in _regions().items()},
         **_choice_labels(kind, get_language() or settings.LANGUAGE_CODE),
     })
@@ -89,6 +88,10 @@ def clean_filters(kind: str, filters: dict | None, labels: dict | None = None) -
         if value in (None, ""):
             continue
         value = str(value).strip()
+        if value not in labels[name] and name == "service_type":  # a type added since the labels were read
+            from marketplace.search.documents import service_type_labels
+
+            labels[name] = service_type_labels(refresh=True)
         if value not in labels[name]:
             raise SearchError(f"筛选条件无效：{name}={value} / invalid filter {name}={value}")
         clean[name] = value

@@ -17,17 +17,19 @@ query filters on the kind's visible statuses again.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.search import analysis, registry
 from marketplace.search.types import AGENCY, PROJECT
 
 __all__ = ["AGENCY", "PROJECT", "PRICE_BUCKETS", "PRICE_LABELS", "clear_caches", "count_objects", "iter_documents",
-           "price_bucket", "region_chain", "region_tokens"]
+           "price_bucket", "region_chain", "region_tokens", "service_type_labels"]
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,34 @@ def _regions() -> dict[str, tuple[str, str | None]]:
     return {code: (name, parent) for code, name, parent in Region.objects.values_list("code", "name", "parent_id")}
 
 
+SERVICE_LABELS_TTL = 30.0  # seconds; saves and deletes through the ORM clear it at once (signals below)
+_service_labels: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def service_type_labels(*, refresh: bool = False) -> dict[str, str]:
+    """{code: name} of the service types, cached in process (one query per search showed up in
+    profiles); refreshed after SERVICE_LABELS_TTL, on any ServiceType save or delete in this process,
+    or on demand (`refresh`, when a filter names a code not seen yet)."""
+    from marketplace.models import ServiceType
+
+    cached = _service_labels.get("labels")
+    now = time.monotonic()
+    if refresh or cached is None or now - cached[0] > SERVICE_LABELS_TTL:
+        cached = _service_labels["labels"] = (now, dict(ServiceType.objects.values_list("code", "name")))
+    return cached[1]
+
+
+def _forget_service_labels(**_kwargs) -> None:
+    _service_labels.clear()
+
+
+post_save.connect(_forget_service_labels, sender="marketplace.ServiceType", dispatch_uid="search_service_labels")
+post_delete.connect(_forget_service_labels, sender="marketplace.ServiceType", dispatch_uid="search_service_labels")
+
+
 def clear_caches() -> None:
     _regions.cache_clear()
+    _service_labels.clear()
 
 
 def region_chain(code: str) -> list[tuple[str, str]]:

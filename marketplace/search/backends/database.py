@@ -1,23 +1,25 @@
 """The embedded backend: the SearchDocument table with FTS5 (SQLite) or tsvector + GIN in a narrow
 side table (PostgreSQL, migration 0004).
 
-A text query asks the full-text index for two id lists (all matches, and matches
-in name-like text for the relevance tier). Visibility, filters, ranking (relevance + grade +
-recency) and facet counts then come from numpy columns held in process memory (`Columns`,
-`Snapshot`), and the page's display fields from one more query. Without a text query (browsing by
-facets) hits are ordered by grade and recency in SQL and facets are GROUP BY counts, cached per
-index generation. bench/search.py measures it at 100,000 agencies (bench/search_results.md).
+A text query asks the full-text index for the matching ids (cached per query text and index
+generation: TermCache), and for the relevance tier which of them match in name-like text (on
+PostgreSQL only among the page's best candidates, see DatabaseBackend._ranked). Visibility, filters,
+ranking (relevance + grade + recency) and facet counts then come from numpy columns held in process
+memory (`Columns`, `Snapshot`), and the page's display fields from one more query. Without a text
+query (browsing by facets) hits are ordered by grade and recency in SQL and facets are GROUP BY
+counts, cached per index generation. bench/search.py measures it at 100,000 agencies
+(bench/search_results.md).
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 import numpy as np
 from django.core.cache import cache
@@ -29,6 +31,7 @@ from marketplace.search import ranking, registry
 from marketplace.search.analysis import Term
 from marketplace.search.backends.bulk import insert_rows as _insert
 from marketplace.search.backends.bulk import update_columns
+from marketplace.search.backends.columns import Columns, TermCache
 from marketplace.search.types import AGENCY, FACETS, PROJECT, Hit, RawResult
 
 DOC = SearchDocument._meta.db_table
@@ -112,106 +115,6 @@ def _filter_sql(kind: str, filters: dict[str, str]) -> tuple[str, list]:
 
 
 
-class Columns:
-    """Ranking and facet columns of the indexed documents as numpy arrays, one slot per document id
-    in [base, base + capacity).
-
-    Facet counting over ten thousand matches is then a gather plus `np.bincount` per facet, and one
-    column sum over the gathered rows of a boolean matrix for the multi-valued ones (service types,
-    price buckets), all in C, instead of a Python pass over per-document tuples.
-
-    Readers take one Columns object and use only it. Once published (assigned to the snapshot) an
-    object is never written: changes go into a copy, or a grown copy (ids beyond the capacity, a
-    facet value beyond the matrix width), that the snapshot swaps in. Only the vocabularies are
-    shared, and they are append-only: a code is added before any column holds it.
-    """
-
-    UNKNOWN, HIDDEN = 0, 3  # state codes; 1 = visible agency, 2 = visible posting
-    VISIBLE = {AGENCY: 1, PROJECT: 2}
-    SCALAR = ("region", "grade", "status", "method")
-
-    def __init__(self, base: int = 0, capacity: int = 0, width: int = 64, vocab: dict | None = None):
-        self.base = base
-        self.capacity = capacity
-        self.state = np.zeros(capacity, np.int8)
-        self.bonus = np.zeros(capacity, np.float64)  # grade + recency part of the score
-        self.scalar = {name: np.zeros(capacity, np.int32) for name in self.SCALAR}
-        self.matrix = np.zeros((capacity, width), np.bool_)
-        # Append-only vocabularies: code 0 of every scalar facet is "", so zero-filled slots read
-        # as empty values; `columns` maps (facet, value) to a matrix column and back.
-        self.vocab = vocab or {"scalar": {name: ({"": 0}, [""]) for name in self.SCALAR},
-                               "columns": {}, "column_facet": [], "column_value": []}
-
-    def code(self, name: str, value: str, *, create: bool = True) -> int | None:
-        codes, values = self.vocab["scalar"][name]
-        found = codes.get(value)
-        if found is None and create:
-            found = codes[value] = len(values)
-            values.append(value)
-        return found
-
-    def labels(self, name: str) -> list[str]:
-        return self.vocab["scalar"][name][1]
-
-    def column(self, facet: str, value: str, *, create: bool = True) -> int | None:
-        found = self.vocab["columns"].get((facet, value))
-        if found is None and create:
-            found = self.vocab["columns"][(facet, value)] = len(self.vocab["column_value"])
-            self.vocab["column_facet"].append(facet)
-            self.vocab["column_value"].append(value)
-        return found
-
-    def covers(self, low: int, high: int, width: int) -> bool:
-        return self.base <= low and high < self.base + self.capacity and width <= self.matrix.shape[1]
-
-    def copy(self) -> Columns:
-        """Same shape and contents, arrays of its own (vocabularies shared)."""
-        new = copy.copy(self)
-        new.state, new.bonus, new.matrix = self.state.copy(), self.bonus.copy(), self.matrix.copy()
-        new.scalar = {name: values.copy() for name, values in self.scalar.items()}
-        return new
-
-    def resized(self, low: int, high: int, width: int) -> Columns:
-        """A copy that also covers ids low..high and `width` facet columns, with some headroom."""
-        if self.capacity:
-            low, high = min(low, self.base), max(high, self.base + self.capacity - 1)
-        span = high - low + 1
-        new = Columns(low, span + span // 2 + 1024, max(self.matrix.shape[1], -(-width // 64) * 64), self.vocab)
-        if self.capacity:
-            dst = slice(self.base - low, self.base - low + self.capacity)
-            new.state[dst] = self.state
-            new.bonus[dst] = self.bonus
-            for name in self.SCALAR:
-                new.scalar[name][dst] = self.scalar[name]
-            new.matrix[dst, :self.matrix.shape[1]] = self.matrix
-        return new
-
-    @property
-    def nbytes(self) -> int:
-        return (self.state.nbytes + self.bonus.nbytes + self.matrix.nbytes
-                + sum(a.nbytes for a in self.scalar.values()))
-
-    def positions(self, ids: np.ndarray) -> np.ndarray:
-        """Slot of each id; ids outside the covered range get -1."""
-        pos = ids - self.base
-        pos[(pos < 0) | (pos >= self.capacity)] = -1
-        return pos
-
-    def counts(self, name: str, pos: np.ndarray) -> dict[str, int]:
-        labels = self.labels(name)
-        counted = np.bincount(self.scalar[name][pos], minlength=len(labels)).tolist()
-        return {label: n for label, n in zip(labels, counted, strict=False) if n}
-
-    def column_counts(self, pos: np.ndarray) -> dict[str, dict[str, int]]:
-        # Summing the gathered rows as bytes is several times faster than count_nonzero on bools.
-        counted = np.take(self.matrix.view(np.uint8), pos, axis=0).sum(axis=0, dtype=np.int64).tolist()
-        out: dict[str, dict[str, int]] = {}
-        for facet, value, n in zip(self.vocab["column_facet"], self.vocab["column_value"], counted, strict=False):
-            if n:
-                out.setdefault(facet, {})[value] = n
-        return out
-
-
 class Snapshot:
     """The ranking and facet columns of every indexed document, held in process memory.
 
@@ -236,6 +139,7 @@ class Snapshot:
         self.checked = 0.0
         self.full_at = 0.0
         self.lock = threading.RLock()
+        self.terms = TermCache()
 
     def _apply(self, rows: list[tuple], columns: Columns, *, private: bool = False) -> Columns:
         """`columns` with `rows` (FIELDS order) written in. Published columns are never written
@@ -359,6 +263,8 @@ def _descendants(code: str) -> set[str]:
 class DatabaseBackend:
     name = "database"
     INBODY_WEIGHT = 0.3  # relevance of a match that needs the descriptions, against 1 for name-like text
+    CANDIDATES = 40  # extra best-bonus matches checked for name-like text beyond the page (see _ranked)
+    MAX_AMONG = 1000  # beyond this many ids (deep pages) ask the name-like index for all its matches
 
     # ---- searching ------------------------------------------------------------------------------
     def search(self, kind: str, terms: tuple[Term, ...], filters: dict[str, str], *, page: int,
@@ -367,23 +273,51 @@ class DatabaseBackend:
             return self._browse(kind, filters, page=page, page_size=page_size, now=now)
         _snapshot.ensure()
         relaxed = False
-        columns, ids, pos, primary = self._match(kind, terms, filters, relaxed=False)
+        columns, ids, pos = self._match(kind, terms, filters, relaxed=False)
         if not ids.size and any(t.relaxed for t in terms):
             relaxed = True
-            columns, ids, pos, primary = self._match(kind, terms, filters, relaxed=True)
+            columns, ids, pos = self._match(kind, terms, filters, relaxed=True)
         if not ids.size:
             return RawResult(hits=[], total=0, facets={}, relaxed=relaxed)
-        # Relevance in two tiers: every query term found in name-like text (name, services,
-        # qualifications, region, code) scores 1, a match that needs the descriptions INBODY_WEIGHT.
-        scores = np.where(primary, 1.0, self.INBODY_WEIGHT) + columns.bonus[pos]
         facets = columns.column_counts(pos)
         facets.setdefault("service_type", {})
         facets.setdefault("price", {})
         for name in ("region", *(n for n in COLUMN_FILTERS if n in FACETS[kind])):
             facets[name] = columns.counts(name, pos)
-        top = self._top(scores, ids, page * page_size)[(page - 1) * page_size:]
-        return RawResult(hits=self._hits(kind, [(int(ids[k]), float(scores[k])) for k in top]), total=int(ids.size),
-                         facets=facets, relaxed=relaxed)
+        pairs = self._ranked(terms, relaxed, ids, columns.bonus[pos], page, page_size)
+        return RawResult(hits=self._hits(kind, pairs), total=int(ids.size), facets=facets, relaxed=relaxed)
+
+    def _ranked(self, terms, relaxed, ids, bonus, page, page_size) -> list[tuple[int, float]]:
+        """(id, score) of the page's hits, best first.
+
+        Relevance comes in two tiers: every query term found in name-like text (name, services,
+        qualifications, region, code) scores 1, a match that needs the descriptions INBODY_WEIGHT;
+        the score adds the grade + recency bonus. When the tiers cannot overlap (the worst name-like
+        match beats the best body match, true for the shipped weights) the page is the best name-like
+        matches in (score, id) order, so only the best CANDIDATES + k matches are checked against the
+        name-like index instead of asking it for all of them (ten thousand ids for a common word).
+        Falls back to the full name-like id list when too few of the candidates match there.
+        """
+        k = page * page_size
+        best = 1.0 + bonus  # every match's score if it were name-like: the same float as below
+        checked = k + self.CANDIDATES
+        if connection.vendor != "postgresql" or checked > self.MAX_AMONG:
+            # FTS5 returns a whole column's matches in about a millisecond, but re-runs a prefix
+            # query ("cehui"*) for every rowid of an IN list: always ask it for all of them.
+            primary = np.isin(ids, self._primary_ids(terms, relaxed, None))
+        elif ids.size <= checked:
+            primary = np.isin(ids, self._primary_ids(terms, relaxed, ids))
+        elif self.INBODY_WEIGHT + bonus.max() < best.min():
+            order = self._top(best, ids, checked)
+            named = order[np.isin(ids[order], self._primary_ids(terms, relaxed, ids[order]))]
+            if named.size >= k:
+                return [(int(ids[i]), float(best[i])) for i in named[(page - 1) * page_size:k]]
+            primary = np.isin(ids, self._primary_ids(terms, relaxed, None))
+        else:
+            primary = np.isin(ids, self._primary_ids(terms, relaxed, None))
+        scores = np.where(primary, 1.0, self.INBODY_WEIGHT) + bonus
+        top = self._top(scores, ids, k)[(page - 1) * page_size:]
+        return [(int(ids[i]), float(scores[i])) for i in top]
 
     @staticmethod
     def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
@@ -397,9 +331,8 @@ class DatabaseBackend:
         return candidates[order[:k]]
 
     def _match(self, kind, terms, filters, *, relaxed: bool):
-        """Matching ids of `kind` that pass visibility and the filters, their snapshot slots and
-        whether each matched in name-like text."""
-        matched, primary_ids = self._id_sets(terms, relaxed=relaxed)
+        """Matching ids of `kind` that pass visibility and the filters, and their snapshot slots."""
+        matched = self._matched_ids(terms, relaxed=relaxed)
         columns = _snapshot.fill(matched)
         pos = columns.positions(matched)
         keep = pos >= 0  # an id outside the columns was deleted since the full-text lookup
@@ -420,39 +353,49 @@ class DatabaseBackend:
             if filters.get(name):
                 column = columns.column(name, filters[name], create=False)
                 keep &= False if column is None else columns.matrix[pos, column]
-        ids, pos = matched[keep], pos[keep]
-        mark = np.zeros(columns.capacity, np.bool_)
-        primary_pos = columns.positions(primary_ids)
-        mark[primary_pos[primary_pos >= 0]] = True
-        return columns, ids, pos, mark[pos]
+        return columns, matched[keep], pos[keep]
 
-    def _id_sets(self, terms, *, relaxed: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Ids matching the query anywhere, and the ids matching it in name-like text alone (a
-        subset, so the second lookup stays cheap even for common words)."""
-        if connection.vendor == "postgresql":
-            query = tsquery(terms, relaxed=relaxed)
-            with transaction.atomic(), connection.cursor() as cursor:
-                # The planner does not know that a sequential scan has to de-TOAST every vector;
-                # the GIN bitmap scan is always the cheaper plan here.
+    @staticmethod
+    def _cached(sql: str, params: list, *, atomic: bool = False) -> np.ndarray:
+        """Ids from one aggregate query (comma-separated text that numpy parses in C: a quarter of
+        the cost of fetching ten thousand one-column rows), through the snapshot's TermCache.
+        `atomic`: PostgreSQL, in a savepoint with sequential scans off (the planner does not know
+        that a sequential scan has to de-TOAST every vector; the GIN bitmap scan is always cheaper)."""
+        key = (connection.alias, sql, *params)
+        generation = _snapshot.generation
+        found = _snapshot.terms.get(key, generation)
+        if found is not None:
+            return found
+        with transaction.atomic() if atomic else nullcontext(), connection.cursor() as cursor:
+            if atomic:
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                # Both id lists in one round trip, as comma-separated text that numpy parses in C.
-                cursor.execute(
-                    f"SELECT (SELECT string_agg(document_id::text, ',') FROM {VECTORS} "
-                    f"WHERE search_vector @@ to_tsquery('simple', %s)), "
-                    f"(SELECT string_agg(document_id::text, ',') FROM {VECTORS} "
-                    f"WHERE primary_vector @@ to_tsquery('simple', %s))", [query, query])
-                matched, primary = cursor.fetchone()
-            return _int_array(matched), _int_array(primary)
-        query = fts5_query(terms, relaxed=relaxed)
+            cursor.execute(sql, params)
+            ids = _int_array(cursor.fetchone()[0])
+        return _snapshot.terms.put(key, generation, ids)
+
+    def _matched_ids(self, terms, *, relaxed: bool) -> np.ndarray:
+        """Ids matching the query anywhere."""
+        if connection.vendor == "postgresql":
+            return self._cached(f"SELECT string_agg(document_id::text, ',') FROM {VECTORS} "
+                                f"WHERE search_vector @@ to_tsquery('simple', %s)", [tsquery(terms, relaxed=relaxed)],
+                                atomic=True)
+        return self._cached(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s",
+                            [fts5_query(terms, relaxed=relaxed)])
+
+    def _primary_ids(self, terms, relaxed: bool, among: np.ndarray | None) -> np.ndarray:
+        """Ids matching the query in name-like text alone: all of them, or (PostgreSQL) only those
+        `among` the given ids (a primary-key lookup each instead of the whole posting list)."""
+        if connection.vendor != "postgresql":
+            return self._cached(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s",
+                                ["{tokens_primary} : (" + fts5_query(terms, relaxed=relaxed) + ")"])
+        sql = (f"SELECT string_agg(document_id::text, ',') FROM {VECTORS} "
+               f"WHERE primary_vector @@ to_tsquery('simple', %s)")
+        query = tsquery(terms, relaxed=relaxed)
+        if among is None:
+            return self._cached(sql, [query], atomic=True)
         with connection.cursor() as cursor:
-            # One comma-separated string per query, parsed by numpy in C: a quarter of the cost of
-            # fetching ten thousand one-column rows.
-            cursor.execute(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s", [query])
-            matched = _int_array(cursor.fetchone()[0])
-            cursor.execute(f"SELECT group_concat(rowid) FROM {FTS} WHERE {FTS} MATCH %s",
-                           ["{tokens_primary} : (" + query + ")"])
-            primary = _int_array(cursor.fetchone()[0])
-        return matched, primary
+            cursor.execute(sql + " AND document_id = ANY(%s)", [query, among.tolist()])
+            return _int_array(cursor.fetchone()[0])
 
     def _browse(self, kind, filters, *, page, page_size, now) -> RawResult:
         where, params = _filter_sql(kind, filters)
@@ -501,17 +444,23 @@ class DatabaseBackend:
         cache.set(key, value, BROWSE_FACETS_TTL)
         return value
 
+    HIT_FIELDS = ("id", "object_id", "key", "title", "summary", "region_code", "region_name", "grade", "status",
+                  "method", "price_min", "price_max")
+
     def _hits(self, kind, pairs, docs=None) -> list[Hit]:
+        """The page's hits in `pairs` order. Display fields as tuples (values_list): building model
+        instances cost more than the query itself."""
         if docs is None:
-            docs = SearchDocument.objects.defer("tokens_primary", "tokens_body").in_bulk([i for i, _s in pairs])
+            docs = {row[0]: row for row in
+                    SearchDocument.objects.filter(pk__in=[i for i, _s in pairs]).values_list(*self.HIT_FIELDS)}
+        else:
+            docs = {pk: tuple(getattr(d, f) for f in self.HIT_FIELDS) for pk, d in docs.items()}
         hits = []
         for doc_id, score in pairs:
             d = docs.get(doc_id)
             if d is None:  # deleted between the two queries
                 continue
-            hits.append(Hit(kind=kind, id=d.object_id, key=d.key, title=d.title, summary=d.summary,
-                            region_code=d.region_code, region_name=d.region_name, grade=d.grade, status=d.status,
-                            method=d.method, price_min=d.price_min, price_max=d.price_max, score=round(score, 4)))
+            hits.append(Hit(kind, *d[1:], score=round(score, 4)))
         return hits
 
     # ---- indexing -------------------------------------------------------------------------------
