@@ -103,3 +103,12 @@ class ProjectFactory(DjangoModelFactory):
     ceiling = 100000
     funding = "fiscal"
     method = "draw"
+
+
+def prefer_english(user) -> None:
+    """The Wagtail admin speaks the user's profile language: switch it to English."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()

@@ -165,11 +165,9 @@ def test_holiday_year_refused(client, who, owner_user, regulator_user):
 
 @pytest.mark.django_db
 def test_holiday_year_page_in_english(client, operator):
-    from wagtail.users.models import UserProfile
+    from tests.factories import prefer_english
 
-    profile = UserProfile.get_for_user(operator)
-    profile.preferred_language = "en"
-    profile.save()
+    prefer_english(operator)
     html = client.get(reverse(URL)).content.decode()
     assert "Holidays by year" in html and "Paste the State Council notice" in html and "按年录入节假日" not in html
     resp = client.post(reverse(URL), _post(text="元旦：1月1日至3日"))

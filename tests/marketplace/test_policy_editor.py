@@ -65,11 +65,9 @@ def test_editor_shows_labels_units_and_help_without_codes(client, operator):
 
 
 def test_editor_in_english_has_english_labels(client, operator):
-    from wagtail.users.models import UserProfile
+    from tests.factories import prefer_english
 
-    profile = UserProfile.get_for_user(operator)
-    profile.preferred_language = "en"
-    profile.save()
+    prefer_english(operator)
     html = client.get(reverse(URL)).content.decode()
     assert "Result publicity period" in html and "allowed range: 1–30" in html and "结果公示期" not in html
     resp = client.post(reverse(URL), _form_data(publicity_wd="45", note="x", step="review"))
@@ -140,11 +138,9 @@ def test_policy_editor_refused(client, who, owner_user, regulator_user):
 def test_english_policy_page_has_no_chinese(client, operator):
     import re
 
-    from wagtail.users.models import UserProfile
+    from tests.factories import prefer_english
 
-    profile = UserProfile.get_for_user(operator)
-    profile.preferred_language = "en"
-    profile.save()
+    prefer_english(operator)
     html = client.get(reverse(URL)).content.decode()
     text = re.sub(r"<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
     leaked = sorted(set(re.findall(r"[\u4e00-\u9fff][^<>\n]{0,20}", text)))
