@@ -17,6 +17,7 @@ from agencies.identifiers import normalise
 from agencies.models import Agency, Practitioner, Qualification
 from marketplace import inputs
 from marketplace.models import ServiceType
+from projects import selection
 from projects.models import Project
 
 M = Project.Method
@@ -104,13 +105,20 @@ class ProjectForm(forms.ModelForm):
             for name, empty in GROUP_FIELDS[group].items():
                 data[name] = empty
                 self.errors.pop(name, None)
-        if method == M.INVITATION and not data.get("invitation_then") and "invitation_then" not in self.errors:
-            self.add_error("invitation_then", "邀请方式须选择随机抽取或竞价 / an invitation needs draw or lowest price")
+        # The method's own rules (projects.selection), shown beside their field while drafting.
+        if "invitation_then" not in self.errors:
+            self._check("invitation_then", selection.check_invitation_then, method, data.get("invitation_then"))
         if method == M.INVITATION and data.get("invitation_then") == M.LOWEST:
             data.update(urgent=False, beacon_source="")
-        if method == M.DIRECT and not (data.get("direct_reason") or "").strip() and "direct_reason" not in self.errors:
-            self.add_error("direct_reason", "直接选取必须说明理由 / direct selection needs a recorded reason")
+        if method == M.DIRECT and "direct_reason" not in self.errors:
+            self._check("direct_reason", selection.check_direct_reason, data.get("direct_reason"))
         return data
+
+    def _check(self, field: str, rule, *args) -> None:
+        try:
+            rule(*args)
+        except ValidationError as exc:
+            self.add_error(field, exc)
 
     def groups(self) -> dict[str, dict]:
         """Per group: the methods as the template's data-methods value, and their labels for the heading."""

@@ -80,9 +80,19 @@ def check_posting(project) -> None:
         raise ValidationError("最高限价必须大于零 / the ceiling must be positive")
     if project.floor is not None and (project.floor <= 0 or project.floor > project.ceiling):
         raise ValidationError("最低限价须大于零且不高于最高限价 / the floor must be positive and not above the ceiling")
-    if project.method == INVITATION and project.invitation_then not in (DRAW, LOWEST):
-        raise ValidationError("邀请方式须选择随机抽取或竞价 / an invitation needs draw or lowest price")
+    check_invitation_then(project.method, project.invitation_then)
     investment_code.validate(project.investment_code)
+
+
+def check_invitation_then(method: str, then: str) -> None:
+    """An invitation names how the invitees are then chosen: by draw or by lowest price."""
+    if method == INVITATION and then not in (DRAW, LOWEST):
+        raise ValidationError("邀请方式须选择随机抽取或竞价 / an invitation needs draw or lowest price")
+
+
+def check_direct_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValidationError("直接选取必须说明理由 / direct selection needs a recorded reason")
 
 
 # ---- quotes and methods ---------------------------------------------------------------------------
@@ -109,8 +119,7 @@ def check_quote_band(amount: Decimal, *, floor: Decimal | None, ceiling: Decimal
 
 def check_direct(*, funding: str, ceiling: Decimal, reason: str, policy: Policy) -> None:
     """Direct selection: a recorded reason; fiscal funds only below `direct_fiscal_limit_yuan`."""
-    if not (reason or "").strip():
-        raise ValidationError("直接选取必须说明理由 / direct selection needs a recorded reason")
+    check_direct_reason(reason)
     if funding == "fiscal" and ceiling >= policy.direct_fiscal_limit_yuan:
         raise ValidationError(
             f"财政资金项目金额达到 {policy.direct_fiscal_limit_yuan} 元的不得直接选取 / "
