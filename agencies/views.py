@@ -68,8 +68,6 @@ def storefront(request, uscc: str):
         "qualifications": selectors.valid_qualifications(agency, today), "cases": list(agency.cases.all()),
         "regions_served": list(agency.regions_served.all()),
         "can_edit": permissions.can(request.user, "agencies.edit", agency),
-        # Only owners post projects: a visitor is sent to the login, other roles are not shown the link.
-        "can_invite": not request.user.is_authenticated or bool(permissions.organisations(request.user, "owner")),
     })
 
 
